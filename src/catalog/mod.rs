@@ -1,0 +1,10 @@
+//! The user's vector collections as the system catalogs describe them.
+//!
+//! Read-only: catalog queries with bound parameters, no locks beyond what a
+//! catalog read takes. Knows nothing about terminals or the state store.
+
+mod discover;
+mod resolve;
+
+pub use discover::{Collection, IndexInfo, discover};
+pub use resolve::resolve;

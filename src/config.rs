@@ -1,0 +1,198 @@
+//! Resolved configuration: flags > environment > configuration file > defaults.
+//!
+//! clap has already merged flags with their environment variables; this module
+//! finds and reads the configuration file (`--config`, else `./ruvheal.yaml`, else
+//! `$XDG_CONFIG_HOME/ruvheal/config.yaml`) and fills in what is still missing. It
+//! opens no connection.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::exit::usage;
+
+/// Default name of the schema holding ruvheal's state tables.
+pub const DEFAULT_STATE_SCHEMA: &str = "ruvheal";
+
+/// The configuration file, as written by the user. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Database holding the collections.
+    pub database_url: Option<String>,
+    /// Database holding the state tables.
+    pub state_url: Option<String>,
+    /// Schema of the state tables (default `ruvheal`).
+    pub state_schema: Option<String>,
+    /// Default output format.
+    pub output: Option<OutputFormat>,
+    /// Seconds to wait for a connection (default 10).
+    pub connect_timeout_secs: Option<u64>,
+    /// Per-collection contracts, keyed by `table` or `schema.table`.
+    #[serde(default)]
+    pub collections: BTreeMap<String, CollectionContract>,
+}
+
+/// What a collection promises its users; detectors compare against it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectionContract {
+    /// Minimum recall@k of the ANN index against exact search.
+    pub min_recall: f64,
+    /// The k of recall@k and of the probe queries.
+    pub k: u32,
+    /// Maximum p99 latency of a probe query, in milliseconds.
+    pub max_latency_ms: Option<f64>,
+}
+
+impl Default for CollectionContract {
+    fn default() -> Self {
+        Self {
+            min_recall: 0.95,
+            k: 10,
+            max_latency_ms: None,
+        }
+    }
+}
+
+/// Everything a command needs to know before it opens anything.
+#[derive(Debug)]
+pub struct Settings {
+    /// URL/DSN of the collections' database, if one was given anywhere.
+    pub database_url: Option<String>,
+    /// URL/DSN of the state database; `None` means the collections' database.
+    pub state_url: Option<String>,
+    /// Schema of the state tables.
+    pub state_schema: String,
+    /// Output format.
+    pub output: OutputFormat,
+    /// Connect timeout.
+    pub connect_timeout: std::time::Duration,
+    /// Whether progress bars may be drawn at all (a terminal check comes later).
+    pub progress: bool,
+    /// -q
+    pub quiet: bool,
+    /// -v count
+    pub verbose: u8,
+    /// The file the settings came from, if any.
+    pub config_path: Option<PathBuf>,
+    /// Contracts per collection name, as written in the file.
+    pub collections: BTreeMap<String, CollectionContract>,
+}
+
+impl Settings {
+    /// Resolves flags (already merged with env by clap) against the config file.
+    pub fn resolve(args: &GlobalArgs) -> Result<Self> {
+        let config_path = locate(args.config.as_deref())?;
+        let file = match &config_path {
+            Some(p) => load(p)?,
+            None => FileConfig::default(),
+        };
+        let state_schema = std::env::var("RUVHEAL_STATE_SCHEMA")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or(file.state_schema)
+            .unwrap_or_else(|| DEFAULT_STATE_SCHEMA.to_string());
+        crate::sql::quote::ident(&state_schema)
+            .map_err(|e| usage(format!("invalid state schema name {state_schema:?}: {e}")))?;
+        let connect_timeout = std::env::var("PGCONNECT_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .or(file.connect_timeout_secs)
+            .unwrap_or(10)
+            .max(1);
+        Ok(Settings {
+            database_url: args.database_url.clone().or(file.database_url),
+            state_url: args.state_url.clone().or(file.state_url),
+            state_schema,
+            output: args.output.or(file.output).unwrap_or(OutputFormat::Table),
+            connect_timeout: std::time::Duration::from_secs(connect_timeout),
+            progress: !args.no_progress && !args.quiet,
+            quiet: args.quiet,
+            verbose: args.verbose,
+            config_path,
+            collections: file.collections,
+        })
+    }
+}
+
+/// The configuration file to read: the explicit one (which must exist), else
+/// `./ruvheal.yaml`, else the XDG one, else none.
+fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(usage(format!(
+                "configuration file {} does not exist or is not a file",
+                p.display()
+            )));
+        }
+        return Ok(Some(p.to_path_buf()));
+    }
+    let local = PathBuf::from("ruvheal.yaml");
+    if local.is_file() {
+        return Ok(Some(local));
+    }
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(dirs::config_dir)
+        .map(|d| d.join("ruvheal").join("config.yaml"));
+    Ok(xdg.filter(|p| p.is_file()))
+}
+
+/// Reads and parses one configuration file; a syntax or schema error is a usage
+/// error naming the file, line and column.
+pub fn load(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading configuration file {}", path.display()))?;
+    parse(&text).map_err(|e| usage(format!("{}:{e}", path.display())))
+}
+
+/// Parses configuration text; errors read `LINE:COLUMN: message`.
+pub fn parse(text: &str) -> std::result::Result<FileConfig, String> {
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    serde_yaml::from_str(text).map_err(|e| match e.location() {
+        Some(loc) => format!("{}:{}: {e}", loc.line(), loc.column()),
+        None => format!(" {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_file() {
+        let c = parse(
+            "database_url: postgres://u@h/db\nstate_schema: heal\noutput: json\n\
+             collections:\n  public.embeddings:\n    min_recall: 0.9\n    k: 20\n",
+        )
+        .unwrap();
+        assert_eq!(c.state_schema.as_deref(), Some("heal"));
+        assert_eq!(c.output, Some(OutputFormat::Json));
+        let contract = &c.collections["public.embeddings"];
+        assert_eq!((contract.min_recall, contract.k), (0.9, 20));
+        assert_eq!(contract.max_latency_ms, None);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_types_name_the_line() {
+        let e = parse("database_url: x\nstate_shema: y\n").unwrap_err();
+        assert!(e.starts_with("2:1:"), "{e}");
+        assert!(e.contains("state_shema"), "{e}");
+        let e = parse("collections:\n  t:\n    k: many\n").unwrap_err();
+        assert!(e.starts_with("3:"), "{e}");
+        assert!(parse("output: xml\n").is_err());
+        assert!(parse(": : :\n").is_err());
+    }
+
+    #[test]
+    fn empty_file_is_defaults() {
+        assert!(parse("").unwrap().database_url.is_none());
+    }
+}

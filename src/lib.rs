@@ -1,0 +1,64 @@
+//! ruvheal keeps PostgreSQL vector collections (pgvector HNSW and IVFFlat) healthy.
+//!
+//! # Architecture
+//!
+//! Data flows one way through a cycle, one synchronous cycle per invocation:
+//!
+//! ```text
+//! catalog (what collections exist)
+//!   -> detect (check)  -> diagnose (with integrity) -> playbook/plan
+//!   -> repair (execute, verify, rollback) -> learn
+//! ```
+//!
+//! * [`cli`] parses; [`config`] resolves flags > environment > file > defaults.
+//! * [`commands`] holds one file per subcommand: arguments -> engine -> report.
+//! * [`output`] alone prints: tables or JSON on stdout, logs on stderr.
+//! * Domain modules ([`catalog`], later detect, diagnose, plan, repair, learn)
+//!   know nothing about terminals.
+//! * [`store`] owns the state tables and their migrations; [`sql`] owns
+//!   connections and the one quoting helper every SQL string goes through.
+//! * [`exit`] is the exit-code contract of DESIGN.md.
+
+pub mod catalog;
+pub mod cli;
+mod commands;
+pub mod config;
+pub mod exit;
+pub mod generated;
+pub mod output;
+pub mod sql;
+pub mod store;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::exit::Exit;
+
+/// Runs ruvheal with `args` (including the program name) and returns the exit status.
+pub fn run<I, T>(args: I) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let _ = e.print();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Exit::Ok,
+                _ => Exit::Usage,
+            };
+        }
+    };
+    output::log::init(cli.global.quiet, cli.global.verbose);
+    match commands::dispatch(cli) {
+        Ok(exit) => exit,
+        Err(e) if exit::is_broken_pipe(&e) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::classify(&e)
+        }
+    }
+}

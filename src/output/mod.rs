@@ -1,0 +1,130 @@
+//! Everything printed: reports on stdout as tables or JSON, logs on stderr.
+//!
+//! Domain modules return `Serialize` data; this module alone decides how it looks.
+//! JSON is one document with the report's own (snake_case) keys.
+
+pub mod log;
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+
+/// A report that can be printed as a table as well as JSON.
+pub trait Report: Serialize {
+    /// The human form: one or more tables and lines of text.
+    fn tables(&self, style: &Style) -> Vec<Block>;
+}
+
+/// A piece of table-mode output.
+pub enum Block {
+    /// A rendered table.
+    Table(Table),
+    /// A line of text.
+    Line(String),
+}
+
+/// How table output should look on this stdout.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Whether stdout is a terminal.
+    pub terminal: bool,
+    /// Whether colour is allowed (terminal and no `NO_COLOR`).
+    pub color: bool,
+}
+
+impl Style {
+    /// Detects the style of the current stdout.
+    pub fn detect() -> Self {
+        let terminal = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            terminal,
+            color: terminal && !no_color,
+        }
+    }
+
+    /// A new table with this style's borders and header.
+    pub fn table<I, S>(&self, header: I) -> Table
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<comfy_table::Cell>,
+    {
+        let mut t = Table::new();
+        t.load_preset(if self.terminal {
+            presets::UTF8_FULL_CONDENSED
+        } else {
+            presets::ASCII_MARKDOWN
+        });
+        t.set_content_arrangement(if self.terminal {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
+        if !self.color {
+            t.force_no_tty();
+        }
+        t.set_header(header);
+        t
+    }
+}
+
+/// Prints `report` on stdout in `format`.
+pub fn emit<R: Report>(report: &R, format: OutputFormat) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, report).context("writing JSON")?;
+            writeln!(out).context("writing JSON")?;
+        }
+        OutputFormat::Table => {
+            for block in report.tables(&Style::detect()) {
+                match block {
+                    Block::Table(t) => writeln!(out, "{t}"),
+                    Block::Line(l) => writeln!(out, "{l}"),
+                }
+                .context("writing the report")?;
+            }
+        }
+    }
+    out.flush().context("writing the report")?;
+    Ok(())
+}
+
+/// Writes raw text (completions, man pages) on stdout.
+pub fn raw(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).context("writing output")?;
+    out.flush().context("writing output")?;
+    Ok(())
+}
+
+/// Human-readable byte size (`1.5 MiB`).
+pub fn bytes(n: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v.abs() >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(super::bytes(512), "512 B");
+        assert_eq!(super::bytes(1536), "1.5 KiB");
+        assert_eq!(super::bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+}

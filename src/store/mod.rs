@@ -1,0 +1,40 @@
+//! The state store: ruvheal's own tables (observations, findings, plans, repairs,
+//! outcomes, weights, audit log) in a schema of the target or a separate database.
+//!
+//! Owns the migrations and every query on the state tables. Knows nothing about
+//! terminals or the user's collections.
+
+pub mod migrate;
+
+use anyhow::Result;
+
+use crate::config::Settings;
+use crate::sql::{self, ConnInfo};
+
+pub use migrate::{MigrateReport, MissingPrivilege, migrate};
+
+/// An open, migrated state store.
+pub struct Store {
+    /// The connection to the state database.
+    pub client: postgres::Client,
+    /// The state schema's name (unquoted).
+    pub schema: String,
+}
+
+impl Store {
+    /// Connects to the state database (`--state-url`, else the collections'
+    /// database) and brings its schema up to date.
+    pub fn open(settings: &Settings) -> Result<Self> {
+        let url = settings
+            .state_url
+            .as_deref()
+            .or(settings.database_url.as_deref());
+        let info = ConnInfo::resolve(url, settings.connect_timeout)?;
+        let mut client = sql::connect(&info)?;
+        migrate(&mut client, &settings.state_schema)?;
+        Ok(Store {
+            client,
+            schema: settings.state_schema.clone(),
+        })
+    }
+}
