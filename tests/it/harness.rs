@@ -1,0 +1,178 @@
+//! Test harness: one real PostgreSQL per test run (started by `scripts/postgres`
+//! or named by `RUVHEAL_TEST_DATABASE_URL`), one fresh database per test, cloned
+//! from a template that already has the extensions, dropped afterwards.
+
+use std::process::Command as StdCommand;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use assert_cmd::Command;
+use postgres::{Client, NoTls};
+
+const TEMPLATE: &str = "ruvheal_test_template_v1";
+const EXTENSIONS: &[&str] = &[
+    "vector",
+    "pageinspect",
+    "pg_stat_statements",
+    "pg_prewarm",
+    "pgstattuple",
+    "amcheck",
+];
+
+/// URL of the maintenance database (`postgres`) of the test server.
+pub fn admin_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let url = match std::env::var("RUVHEAL_TEST_DATABASE_URL") {
+            Ok(u) if !u.is_empty() => u,
+            _ => start_server(),
+        };
+        ensure_template(&url);
+        url
+    })
+}
+
+fn start_server() -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/postgres");
+    let out = StdCommand::new(script)
+        .arg("start")
+        .output()
+        .expect("running scripts/postgres start");
+    assert!(
+        out.status.success(),
+        "scripts/postgres start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8 URL")
+        .trim()
+        .to_string()
+}
+
+fn ensure_template(url: &str) {
+    let mut c = Client::connect(url, NoTls).expect("connecting to the test server");
+    c.execute("SELECT pg_advisory_lock(4242)", &[]).unwrap();
+    let exists: bool = c
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&TEMPLATE],
+        )
+        .unwrap()
+        .get(0);
+    if !exists {
+        let building = format!("{TEMPLATE}_building");
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {building}"))
+            .unwrap();
+        let mut t = Client::connect(&with_db(url, &building), NoTls).unwrap();
+        for ext in EXTENSIONS {
+            t.batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS {ext}"))
+                .unwrap();
+        }
+        drop(t);
+        c.batch_execute(&format!(
+            "ALTER DATABASE {building} RENAME TO {TEMPLATE}; \
+             ALTER DATABASE {TEMPLATE} WITH IS_TEMPLATE true"
+        ))
+        .unwrap();
+    }
+    c.execute("SELECT pg_advisory_unlock(4242)", &[]).unwrap();
+}
+
+/// `url` with its database replaced by `db`.
+pub fn with_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let slash = base.rfind('/').expect("URL with a database");
+    format!("{}/{db}{query}", &base[..slash])
+}
+
+/// A database of its own for one test, dropped when it goes out of scope.
+pub struct TestDb {
+    /// Database name.
+    pub name: String,
+    /// Connection URL.
+    pub url: String,
+}
+
+/// Creates a fresh database from the template.
+pub fn db() -> TestDb {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let admin = admin_url();
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut c = Client::connect(admin, NoTls).unwrap();
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
+    c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+        .unwrap();
+    TestDb {
+        url: with_db(admin, &name),
+        name,
+    }
+}
+
+impl TestDb {
+    /// A new connection to this database.
+    pub fn client(&self) -> Client {
+        Client::connect(&self.url, NoTls).expect("connecting to the test database")
+    }
+
+    /// Runs SQL (several statements allowed).
+    pub fn sql(&self, sql: &str) {
+        self.client()
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The ruvheal binary, pointed at this database, with a clean environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = ruvheal();
+        cmd.env("DATABASE_URL", &self.url);
+        cmd
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = Client::connect(admin_url(), NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The ruvheal binary with no inherited ruvheal/libpq settings and no config file.
+pub fn ruvheal() -> Command {
+    let mut cmd = Command::cargo_bin("ruvheal").unwrap();
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().to_string();
+        if k.starts_with("PG") || k.starts_with("RUVHEAL_") || k == "DATABASE_URL" {
+            cmd.env_remove(&k);
+        }
+    }
+    let empty = std::env::temp_dir().join("ruvheal-test-empty-cwd");
+    std::fs::create_dir_all(&empty).unwrap();
+    cmd.current_dir(&empty)
+        .env("XDG_CONFIG_HOME", &empty)
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs a command and returns (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("running ruvheal");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary against a real PostgreSQL + pgvector.
+
+mod collections;
+mod config;
+mod connect;
+mod generated;
+mod harness;
+mod migrations;
+mod quoting;
+mod usage;
