@@ -23,6 +23,7 @@ pub mod catalog;
 pub mod cli;
 mod commands;
 pub mod config;
+pub mod detect;
 pub mod exit;
 pub mod generated;
 pub mod output;
