@@ -34,6 +34,67 @@ pub struct FileConfig {
     /// Per-collection contracts, keyed by `table` or `schema.table`.
     #[serde(default)]
     pub collections: BTreeMap<String, CollectionContract>,
+    /// Detector thresholds for `check`.
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// Thresholds and budgets of the detectors. Every field has a default.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// statement_timeout for every detection query, in milliseconds.
+    pub statement_timeout_ms: u64,
+    /// Dead-tuple ratio that is a warning.
+    pub dead_ratio_warning: f64,
+    /// Dead-tuple ratio that is critical.
+    pub dead_ratio_critical: f64,
+    /// Rows above which a collection without an ANN index is a finding.
+    pub missing_index_rows: i64,
+    /// Seconds a session may sit idle in a transaction before it is a finding.
+    pub idle_in_transaction_secs: f64,
+    /// Seconds a transaction may hold back the xmin horizon before it is a finding.
+    pub xmin_horizon_secs: f64,
+    /// Replication replay lag that is a warning, in seconds.
+    pub replication_lag_warning_secs: f64,
+    /// Replication replay lag that is critical, in seconds.
+    pub replication_lag_critical_secs: f64,
+    /// Share of deleted HNSW elements (or dead IVFFlat entries) that is fragmentation.
+    pub deleted_ratio_warning: f64,
+    /// Orphan share of live HNSW elements that is a warning.
+    pub orphan_ratio_warning: f64,
+    /// IVFFlat coefficient of variation of list sizes that is skew.
+    pub list_cv_warning: f64,
+    /// Ratio of current to baseline mean distance-to-centroid that is drift.
+    pub drift_ratio_warning: f64,
+    /// Observations needed before anomaly detection judges a metric.
+    pub baseline_min_samples: usize,
+    /// Days of observations that form a baseline.
+    pub baseline_window_days: u32,
+    /// Multiplies the z-score thresholds (3 / 4 / 5); above 1 is less sensitive.
+    pub anomaly_sensitivity: f64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        Self {
+            statement_timeout_ms: 600_000,
+            dead_ratio_warning: 0.2,
+            dead_ratio_critical: 0.5,
+            missing_index_rows: 10_000,
+            idle_in_transaction_secs: 60.0,
+            xmin_horizon_secs: 300.0,
+            replication_lag_warning_secs: 30.0,
+            replication_lag_critical_secs: 300.0,
+            deleted_ratio_warning: 0.2,
+            orphan_ratio_warning: 0.01,
+            list_cv_warning: 1.0,
+            drift_ratio_warning: 1.5,
+            baseline_min_samples: 10,
+            baseline_window_days: 7,
+            anomaly_sensitivity: 1.0,
+        }
+    }
 }
 
 /// What a collection promises its users; detectors compare against it.
@@ -46,6 +107,10 @@ pub struct CollectionContract {
     pub k: u32,
     /// Maximum p99 latency of a probe query, in milliseconds.
     pub max_latency_ms: Option<f64>,
+    /// How many probe vectors to sample.
+    pub probes: usize,
+    /// A table (`schema.table`) of real query vectors to probe with instead of sampling.
+    pub queries_table: Option<String>,
 }
 
 impl Default for CollectionContract {
@@ -54,6 +119,8 @@ impl Default for CollectionContract {
             min_recall: 0.95,
             k: 10,
             max_latency_ms: None,
+            probes: 50,
+            queries_table: None,
         }
     }
 }
@@ -81,6 +148,19 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     /// Contracts per collection name, as written in the file.
     pub collections: BTreeMap<String, CollectionContract>,
+    /// Detector thresholds.
+    pub check: CheckConfig,
+}
+
+impl Settings {
+    /// The contract of a collection: the entry keyed `schema.table`, else `table`, else defaults.
+    pub fn contract(&self, schema: &str, table: &str) -> CollectionContract {
+        self.collections
+            .get(&format!("{schema}.{table}"))
+            .or_else(|| self.collections.get(table))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 impl Settings {
@@ -115,6 +195,7 @@ impl Settings {
             verbose: args.verbose,
             config_path,
             collections: file.collections,
+            check: file.check,
         })
     }
 }

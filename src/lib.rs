@@ -22,6 +22,7 @@
 pub mod catalog;
 pub mod cli;
 mod commands;
+pub mod clock;
 pub mod config;
 pub mod detect;
 pub mod exit;

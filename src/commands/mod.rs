@@ -1,6 +1,7 @@
 //! One file per subcommand, each the same shape: arguments -> engine -> report ->
 //! output. No SQL and no printing here beyond handing a report to [`crate::output`].
 
+mod check;
 mod collections;
 mod generated;
 mod pending;
@@ -27,7 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
 fn run(command: Command, settings: &Settings) -> Result<Exit> {
     match command {
         Command::Collections(args) => collections::run(&args, settings),
-        Command::Check(_) => pending::not_yet("check", "measuring a collection (detectors)"),
+        Command::Check(args) => check::run(&args, settings),
         Command::Diagnose(_) => pending::not_yet("diagnose", "classifying findings into problems"),
         Command::Plan(_) => pending::not_yet("plan", "planning remediations from playbooks"),
         Command::Repair(_) => pending::not_yet("repair", "executing and verifying repairs"),

@@ -2,6 +2,13 @@
 //! findings. Read-only on user objects: no lock stronger than AccessShareLock,
 //! a statement_timeout on every query. Knows nothing about terminals.
 
+pub mod anomaly;
+pub mod check;
+pub mod contention;
+pub mod context;
 pub mod finding;
+pub mod measured;
+pub mod settings;
+pub mod table_state;
 
 pub use finding::{Class, Finding, Severity};

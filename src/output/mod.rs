@@ -3,7 +3,9 @@
 //! Domain modules return `Serialize` data; this module alone decides how it looks.
 //! JSON is one document with the report's own (snake_case) keys.
 
+pub mod check_report;
 pub mod log;
+pub mod prometheus;
 
 use std::io::{IsTerminal, Write};
 

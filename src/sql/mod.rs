@@ -5,6 +5,7 @@
 pub mod connect;
 pub mod conninfo;
 pub mod quote;
+pub mod session;
 pub mod tls;
 
 pub use connect::connect;

@@ -5,6 +5,7 @@
 //! terminals or the user's collections.
 
 pub mod migrate;
+pub mod observations;
 
 use anyhow::Result;
 

@@ -17,7 +17,8 @@ CREATE TABLE {schema}.observations (
     observed_at    timestamptz NOT NULL DEFAULT now(),
     duration_ms    double precision,
     metrics        jsonb NOT NULL DEFAULT '{}',
-    skipped        jsonb NOT NULL DEFAULT '[]'
+    skipped        jsonb NOT NULL DEFAULT '[]',
+    details        jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX ON {schema}.observations (collection_id, observed_at DESC);
 

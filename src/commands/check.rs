@@ -1,0 +1,83 @@
+//! `ruvheal check`: measure a collection, store an observation, report findings.
+
+use anyhow::Result;
+
+use crate::catalog::{self, Collection};
+use crate::cli::CheckArgs;
+use crate::config::Settings;
+use crate::detect::check::{self, Sessions};
+use crate::detect::context::Ctx;
+use crate::exit::Exit;
+use crate::output::{self, check_report::CheckReport};
+use crate::sql::{self, ConnInfo, session};
+use crate::store::{Store, observations};
+
+/// Checks one collection (or all) and exits by the worst finding.
+pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
+    let info = ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let timeout = std::time::Duration::from_millis(settings.check.statement_timeout_ms);
+    let mut detect = sql::connect(&info)?;
+    session::read_only(&mut detect, timeout)?;
+    let mut app = sql::connect(&info)?;
+    session::bounded(&mut app, timeout)?;
+    let found = catalog::discover(&mut detect, &settings.state_schema)?;
+    let targets: Vec<&Collection> = match &args.target.collection {
+        Some(name) => vec![catalog::resolve(&found, name)?],
+        None => found.iter().collect(),
+    };
+    let mut store = Store::open(settings)?;
+    let mut reports = Vec::new();
+    for c in targets {
+        reports.push(check_one(c, args, settings, &mut store, &mut detect, &mut app)?);
+    }
+    let exit = reports.iter().map(CheckReport::exit).max().unwrap_or(Exit::Ok);
+    if let Some(path) = &args.prometheus_textfile {
+        output::prometheus::write_atomic(path, &output::check_report::prometheus(&reports))?;
+    }
+    match (args.target.collection.is_some(), reports.len()) {
+        (true, 1) => output::emit(&reports[0], settings.output)?,
+        _ => output::emit(&output::check_report::CheckAll { checks: reports }, settings.output)?,
+    }
+    Ok(exit)
+}
+
+fn check_one(
+    c: &Collection,
+    args: &CheckArgs,
+    settings: &Settings,
+    store: &mut Store,
+    detect: &mut postgres::Client,
+    app: &mut postgres::Client,
+) -> Result<CheckReport> {
+    let started = std::time::Instant::now();
+    let now = crate::clock::now();
+    let contract = settings.contract(&c.schema, &c.table);
+    let id = observations::collection_id(&mut store.client, &store.schema, &c.schema, &c.table, &c.column)?;
+    let previous = observations::previous(&mut store.client, &store.schema, id)?;
+    let history = observations::history(
+        &mut store.client,
+        &store.schema,
+        id,
+        now,
+        settings.check.baseline_window_days,
+    )?;
+    let ctx = Ctx {
+        collection: c,
+        contract: &contract,
+        config: &settings.check,
+        previous: &previous,
+        now,
+    };
+    let (measured, baselines) = check::run(Sessions { detect, app }, &ctx, &history, args.seed.unwrap_or(0))?;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let observation_id = observations::record(
+        &mut store.client,
+        &store.schema,
+        id,
+        now,
+        duration_ms,
+        &measured,
+        &baselines,
+    )?;
+    Ok(CheckReport::new(c, ctx.ann_index(), now, observation_id, duration_ms, measured))
+}

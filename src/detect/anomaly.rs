@@ -1,0 +1,173 @@
+//! Anomalies over time: per-metric baselines (mean, standard deviation, p99 over
+//! a window of stored observations) with z-score and EWMA detectors.
+//!
+//! Pure: takes the history and the current metrics, returns findings and the
+//! updated baselines. |z| > 3 is a medium and > 4 a high anomaly (warning),
+//! > 5 critical; the thresholds scale with `anomaly_sensitivity`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Class, Finding, Severity};
+
+/// Which way a metric goes bad, and what class that is.
+struct Tracked {
+    metric: &'static str,
+    worse_when_higher: bool,
+    class: Class,
+    what: &'static str,
+}
+
+const TRACKED: &[Tracked] = &[
+    Tracked { metric: "latency.p99_ms", worse_when_higher: true, class: Class::LatencyAnomaly, what: "p99 probe latency" },
+    Tracked { metric: "latency.p50_ms", worse_when_higher: true, class: Class::LatencyAnomaly, what: "median probe latency" },
+    Tracked { metric: "throughput.scans_per_s", worse_when_higher: false, class: Class::ThroughputDrop, what: "scans per second" },
+    Tracked { metric: "cache.index_hit_ratio", worse_when_higher: false, class: Class::MemoryPressure, what: "index cache hit ratio" },
+    Tracked { metric: "memory.temp_bytes_per_s", worse_when_higher: true, class: Class::MemoryPressure, what: "temp bytes written per second" },
+    Tracked { metric: "recall.at_k", worse_when_higher: false, class: Class::RecallDegradation, what: "recall@k" },
+];
+
+/// A metric's baseline over the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    /// Metric name.
+    pub metric: String,
+    /// Samples in the window (excluding the current one).
+    pub samples: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub stddev: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Exponentially weighted moving average including the current value (alpha 0.3).
+    pub ewma: f64,
+    /// The current value's z-score against the baseline, when judged.
+    pub z: Option<f64>,
+}
+
+const ALPHA: f64 = 0.3;
+
+/// Judges `current` against `history` (oldest first). Returns findings and baselines.
+pub fn detect(
+    history: &[BTreeMap<String, f64>],
+    current: &BTreeMap<String, f64>,
+    min_samples: usize,
+    sensitivity: f64,
+) -> (Vec<Finding>, Vec<Baseline>) {
+    let mut findings = Vec::new();
+    let mut baselines = Vec::new();
+    let scale = if sensitivity > 0.0 { sensitivity } else { 1.0 };
+    for t in TRACKED {
+        let Some(&now) = current.get(t.metric) else { continue };
+        let past: Vec<f64> = history.iter().filter_map(|m| m.get(t.metric).copied()).collect();
+        if past.is_empty() {
+            continue;
+        }
+        let n = past.len() as f64;
+        let mean = past.iter().sum::<f64>() / n;
+        let var = if past.len() > 1 {
+            past.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+        } else {
+            0.0
+        };
+        let stddev = var.sqrt();
+        let ewma = past.iter().chain(std::iter::once(&now)).fold(None, |acc: Option<f64>, x| {
+            Some(acc.map_or(*x, |a| ALPHA * x + (1.0 - ALPHA) * a))
+        });
+        let ewma = ewma.unwrap_or(now);
+        let mut base = Baseline {
+            metric: t.metric.to_string(),
+            samples: past.len(),
+            mean,
+            stddev,
+            p99: percentile(&past, 0.99),
+            ewma,
+            z: None,
+        };
+        if past.len() >= min_samples.max(2) {
+            // A floor on the spread: 5% of the mean, so a flat history does not make noise huge.
+            let spread = stddev.max(mean.abs() * 0.05).max(1e-9);
+            let signed = (now - mean) / spread;
+            let z = if t.worse_when_higher { signed } else { -signed };
+            base.z = Some(signed);
+            let ewma_z = {
+                let s = if t.worse_when_higher { ewma - mean } else { mean - ewma };
+                s / (spread * (ALPHA / (2.0 - ALPHA)).sqrt())
+            };
+            let level = if z > 5.0 * scale {
+                Some((Severity::Critical, "critical"))
+            } else if z > 4.0 * scale {
+                Some((Severity::Warning, "high"))
+            } else if z > 3.0 * scale {
+                Some((Severity::Warning, "medium"))
+            } else {
+                None
+            };
+            if let Some((severity, label)) = level {
+                findings.push(
+                    Finding::new(t.class, severity, "anomaly", format!(
+                        "{} is {now:.3}, {label} anomaly against its baseline {mean:.3} ± {stddev:.3} (z = {signed:+.1}, {} samples)",
+                        t.what, past.len()))
+                    .metric(t.metric, now, Some(mean))
+                    .evidence(json!({"z": signed, "level": label, "mean": mean, "stddev": stddev,
+                                     "p99": base.p99, "ewma": ewma, "ewma_z": ewma_z, "samples": past.len()})),
+                );
+            }
+        }
+        baselines.push(base);
+    }
+    (findings, baselines)
+}
+
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let idx = ((v.len() as f64 - 1.0) * q).round() as usize;
+    v[idx.min(v.len() - 1)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(metric: &str, values: &[f64]) -> Vec<BTreeMap<String, f64>> {
+        values.iter().map(|v| BTreeMap::from([(metric.to_string(), *v)])).collect()
+    }
+
+    #[test]
+    fn judges_only_with_enough_samples_and_in_the_bad_direction() {
+        let hist = series("latency.p99_ms", &[10.0, 11.0, 9.0, 10.0, 10.5, 9.5, 10.0, 10.2, 9.8, 10.0]);
+        let cases = [
+            (10.3, None),
+            (14.0, Some(Severity::Warning)),
+            (30.0, Some(Severity::Critical)),
+            (2.0, None), // faster is not an anomaly
+        ];
+        for (now, want) in cases {
+            let cur = BTreeMap::from([("latency.p99_ms".to_string(), now)]);
+            let (f, b) = detect(&hist, &cur, 10, 1.0);
+            assert_eq!(f.first().map(|f| f.severity), want, "p99 {now}");
+            assert_eq!(b[0].samples, 10);
+            if let Some(f) = f.first() {
+                assert_eq!(f.class, Class::LatencyAnomaly);
+            }
+        }
+        let cur = BTreeMap::from([("latency.p99_ms".to_string(), 30.0)]);
+        assert!(detect(&hist[..5], &cur, 10, 1.0).0.is_empty(), "too few samples");
+        assert!(detect(&hist, &cur, 10, 10.0).0.is_empty(), "less sensitive");
+    }
+
+    #[test]
+    fn drops_are_bad_for_recall_and_throughput() {
+        let hist = series("recall.at_k", &[0.98; 12]);
+        let cur = BTreeMap::from([("recall.at_k".to_string(), 0.5)]);
+        let (f, _) = detect(&hist, &cur, 10, 1.0);
+        assert_eq!(f[0].class, Class::RecallDegradation);
+        assert_eq!(f[0].severity, Severity::Critical);
+        let cur = BTreeMap::from([("recall.at_k".to_string(), 0.99)]);
+        assert!(detect(&hist, &cur, 10, 1.0).0.is_empty());
+    }
+}

@@ -1,0 +1,53 @@
+//! One check of one collection: runs the detectors in order and returns what
+//! they measured. The caller owns connections and storage.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use super::context::Ctx;
+use super::measured::Measured;
+use super::{anomaly, contention, settings, table_state};
+
+/// Sessions a check uses.
+pub struct Sessions<'a> {
+    /// ruvheal's read-only detection session (statement_timeout set).
+    pub detect: &'a mut postgres::Client,
+    /// A session with the database's and role's default settings, as the application has.
+    pub app: &'a mut postgres::Client,
+}
+
+/// Runs every detector on `ctx.collection`. `history` is the metrics of earlier
+/// observations, oldest first, for the anomaly detectors.
+pub fn run(
+    sessions: Sessions<'_>,
+    ctx: &Ctx<'_>,
+    history: &[BTreeMap<String, f64>],
+    seed: u64,
+) -> Result<(Measured, Vec<anomaly::Baseline>)> {
+    let mut out = Measured::default();
+    table_state::detect(sessions.detect, ctx, &mut out)?;
+    let app_settings = settings::session_settings(sessions.app)?;
+    out.detail("settings", &app_settings);
+    settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
+    contention::detect(sessions.detect, ctx, &mut out)?;
+    let _ = seed;
+    throughput(ctx, &mut out);
+    let (findings, baselines) = anomaly::detect(
+        history,
+        &out.metrics,
+        ctx.config.baseline_min_samples,
+        ctx.config.anomaly_sensitivity,
+    );
+    out.findings.extend(findings);
+    Ok((out, baselines))
+}
+
+/// Scans per second since the previous observation.
+fn throughput(ctx: &Ctx<'_>, out: &mut Measured) {
+    let scans = out.get("table.seq_scan").unwrap_or(0.0) + out.get("index.idx_scan").unwrap_or(0.0);
+    out.set("throughput.scans", scans);
+    if let Some(rate) = ctx.previous.rate("throughput.scans", scans, ctx.now) {
+        out.set("throughput.scans_per_s", rate);
+    }
+}

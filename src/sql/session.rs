@@ -1,0 +1,30 @@
+//! Session set-up for ruvheal's own connections.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::quote;
+
+/// Makes `client` a read-only detection session: every query bounded by
+/// `statement_timeout`, locks waited for at most `lock_timeout`, and no
+/// transaction able to write. Nothing here changes query planning.
+pub fn read_only(client: &mut postgres::Client, statement_timeout: Duration) -> Result<()> {
+    let ms = statement_timeout.as_millis().to_string();
+    client
+        .batch_execute(&format!(
+            "SET statement_timeout = {}; SET lock_timeout = '5s'; \
+             SET idle_in_transaction_session_timeout = {}; SET default_transaction_read_only = on",
+            quote::literal(&ms)?,
+            quote::literal(&ms)?
+        ))
+        .context("setting up the read-only session")
+}
+
+/// Bounds every statement of `client` by `statement_timeout` and nothing else.
+pub fn bounded(client: &mut postgres::Client, statement_timeout: Duration) -> Result<()> {
+    let ms = statement_timeout.as_millis().to_string();
+    client
+        .batch_execute(&format!("SET statement_timeout = {}", quote::literal(&ms)?))
+        .context("setting statement_timeout")
+}
