@@ -21,8 +21,8 @@
 
 pub mod catalog;
 pub mod cli;
-mod commands;
 pub mod clock;
+mod commands;
 pub mod config;
 pub mod detect;
 pub mod exit;

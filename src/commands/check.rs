@@ -28,15 +28,29 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     let mut store = Store::open(settings)?;
     let mut reports = Vec::new();
     for c in targets {
-        reports.push(check_one(c, args, settings, &mut store, &mut detect, &mut app)?);
+        reports.push(check_one(
+            c,
+            args,
+            settings,
+            &mut store,
+            &mut detect,
+            &mut app,
+        )?);
     }
-    let exit = reports.iter().map(CheckReport::exit).max().unwrap_or(Exit::Ok);
+    let exit = reports
+        .iter()
+        .map(CheckReport::exit)
+        .max()
+        .unwrap_or(Exit::Ok);
     if let Some(path) = &args.prometheus_textfile {
         output::prometheus::write_atomic(path, &output::check_report::prometheus(&reports))?;
     }
     match (args.target.collection.is_some(), reports.len()) {
         (true, 1) => output::emit(&reports[0], settings.output)?,
-        _ => output::emit(&output::check_report::CheckAll { checks: reports }, settings.output)?,
+        _ => output::emit(
+            &output::check_report::CheckAll { checks: reports },
+            settings.output,
+        )?,
     }
     Ok(exit)
 }
@@ -52,7 +66,13 @@ fn check_one(
     let started = std::time::Instant::now();
     let now = crate::clock::now();
     let contract = settings.contract(&c.schema, &c.table);
-    let id = observations::collection_id(&mut store.client, &store.schema, &c.schema, &c.table, &c.column)?;
+    let id = observations::collection_id(
+        &mut store.client,
+        &store.schema,
+        &c.schema,
+        &c.table,
+        &c.column,
+    )?;
     let previous = observations::previous(&mut store.client, &store.schema, id)?;
     let history = observations::history(
         &mut store.client,
@@ -68,7 +88,12 @@ fn check_one(
         previous: &previous,
         now,
     };
-    let (measured, baselines) = check::run(Sessions { detect, app }, &ctx, &history, args.seed.unwrap_or(0))?;
+    let (measured, baselines) = check::run(
+        Sessions { detect, app },
+        &ctx,
+        &history,
+        args.seed.unwrap_or(0),
+    )?;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let observation_id = observations::record(
         &mut store.client,
@@ -79,5 +104,12 @@ fn check_one(
         &measured,
         &baselines,
     )?;
-    Ok(CheckReport::new(c, ctx.ann_index(), now, observation_id, duration_ms, measured))
+    Ok(CheckReport::new(
+        c,
+        ctx.ann_index(),
+        now,
+        observation_id,
+        duration_ms,
+        measured,
+    ))
 }

@@ -21,12 +21,42 @@ struct Tracked {
 }
 
 const TRACKED: &[Tracked] = &[
-    Tracked { metric: "latency.p99_ms", worse_when_higher: true, class: Class::LatencyAnomaly, what: "p99 probe latency" },
-    Tracked { metric: "latency.p50_ms", worse_when_higher: true, class: Class::LatencyAnomaly, what: "median probe latency" },
-    Tracked { metric: "throughput.scans_per_s", worse_when_higher: false, class: Class::ThroughputDrop, what: "scans per second" },
-    Tracked { metric: "cache.index_hit_ratio", worse_when_higher: false, class: Class::MemoryPressure, what: "index cache hit ratio" },
-    Tracked { metric: "memory.temp_bytes_per_s", worse_when_higher: true, class: Class::MemoryPressure, what: "temp bytes written per second" },
-    Tracked { metric: "recall.at_k", worse_when_higher: false, class: Class::RecallDegradation, what: "recall@k" },
+    Tracked {
+        metric: "latency.p99_ms",
+        worse_when_higher: true,
+        class: Class::LatencyAnomaly,
+        what: "p99 probe latency",
+    },
+    Tracked {
+        metric: "latency.p50_ms",
+        worse_when_higher: true,
+        class: Class::LatencyAnomaly,
+        what: "median probe latency",
+    },
+    Tracked {
+        metric: "throughput.scans_per_s",
+        worse_when_higher: false,
+        class: Class::ThroughputDrop,
+        what: "scans per second",
+    },
+    Tracked {
+        metric: "cache.index_hit_ratio",
+        worse_when_higher: false,
+        class: Class::MemoryPressure,
+        what: "index cache hit ratio",
+    },
+    Tracked {
+        metric: "memory.temp_bytes_per_s",
+        worse_when_higher: true,
+        class: Class::MemoryPressure,
+        what: "temp bytes written per second",
+    },
+    Tracked {
+        metric: "recall.at_k",
+        worse_when_higher: false,
+        class: Class::RecallDegradation,
+        what: "recall@k",
+    },
 ];
 
 /// A metric's baseline over the window.
@@ -61,8 +91,13 @@ pub fn detect(
     let mut baselines = Vec::new();
     let scale = if sensitivity > 0.0 { sensitivity } else { 1.0 };
     for t in TRACKED {
-        let Some(&now) = current.get(t.metric) else { continue };
-        let past: Vec<f64> = history.iter().filter_map(|m| m.get(t.metric).copied()).collect();
+        let Some(&now) = current.get(t.metric) else {
+            continue;
+        };
+        let past: Vec<f64> = history
+            .iter()
+            .filter_map(|m| m.get(t.metric).copied())
+            .collect();
         if past.is_empty() {
             continue;
         }
@@ -74,9 +109,12 @@ pub fn detect(
             0.0
         };
         let stddev = var.sqrt();
-        let ewma = past.iter().chain(std::iter::once(&now)).fold(None, |acc: Option<f64>, x| {
-            Some(acc.map_or(*x, |a| ALPHA * x + (1.0 - ALPHA) * a))
-        });
+        let ewma = past
+            .iter()
+            .chain(std::iter::once(&now))
+            .fold(None, |acc: Option<f64>, x| {
+                Some(acc.map_or(*x, |a| ALPHA * x + (1.0 - ALPHA) * a))
+            });
         let ewma = ewma.unwrap_or(now);
         let mut base = Baseline {
             metric: t.metric.to_string(),
@@ -94,7 +132,11 @@ pub fn detect(
             let z = if t.worse_when_higher { signed } else { -signed };
             base.z = Some(signed);
             let ewma_z = {
-                let s = if t.worse_when_higher { ewma - mean } else { mean - ewma };
+                let s = if t.worse_when_higher {
+                    ewma - mean
+                } else {
+                    mean - ewma
+                };
                 s / (spread * (ALPHA / (2.0 - ALPHA)).sqrt())
             };
             let level = if z > 5.0 * scale {
@@ -134,12 +176,18 @@ mod tests {
     use super::*;
 
     fn series(metric: &str, values: &[f64]) -> Vec<BTreeMap<String, f64>> {
-        values.iter().map(|v| BTreeMap::from([(metric.to_string(), *v)])).collect()
+        values
+            .iter()
+            .map(|v| BTreeMap::from([(metric.to_string(), *v)]))
+            .collect()
     }
 
     #[test]
     fn judges_only_with_enough_samples_and_in_the_bad_direction() {
-        let hist = series("latency.p99_ms", &[10.0, 11.0, 9.0, 10.0, 10.5, 9.5, 10.0, 10.2, 9.8, 10.0]);
+        let hist = series(
+            "latency.p99_ms",
+            &[10.0, 11.0, 9.0, 10.0, 10.5, 9.5, 10.0, 10.2, 9.8, 10.0],
+        );
         let cases = [
             (10.3, None),
             (14.0, Some(Severity::Warning)),
@@ -156,7 +204,10 @@ mod tests {
             }
         }
         let cur = BTreeMap::from([("latency.p99_ms".to_string(), 30.0)]);
-        assert!(detect(&hist[..5], &cur, 10, 1.0).0.is_empty(), "too few samples");
+        assert!(
+            detect(&hist[..5], &cur, 10, 1.0).0.is_empty(),
+            "too few samples"
+        );
         assert!(detect(&hist, &cur, 10, 10.0).0.is_empty(), "less sensitive");
     }
 

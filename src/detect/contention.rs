@@ -34,7 +34,9 @@ ORDER BY age(backend_xmin) DESC
 LIMIT 5";
 
 fn xmin_horizon(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured) -> Result<()> {
-    let rows = client.query(XMIN_SQL, &[]).context("reading sessions that hold the xmin horizon")?;
+    let rows = client
+        .query(XMIN_SQL, &[])
+        .context("reading sessions that hold the xmin horizon")?;
     let cfg = ctx.config;
     let mut oldest = 0.0_f64;
     for r in &rows {
@@ -44,12 +46,17 @@ fn xmin_horizon(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measur
         let xact_age: f64 = r.get::<_, Option<f64>>(3).unwrap_or(0.0);
         let idle_for: f64 = r.get::<_, Option<f64>>(4).unwrap_or(0.0);
         oldest = oldest.max(xact_age);
-        let idle = state.starts_with("idle in transaction") && idle_for >= cfg.idle_in_transaction_secs;
+        let idle =
+            state.starts_with("idle in transaction") && idle_for >= cfg.idle_in_transaction_secs;
         if !(idle || xact_age >= cfg.xmin_horizon_secs) {
             continue;
         }
         let dead = out.get("table.dead_tuples").unwrap_or(0.0);
-        let severity = if dead >= 1000.0 { Severity::Warning } else { Severity::Info };
+        let severity = if dead >= 1000.0 {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
         out.push(
             Finding::new(Class::MaintenanceContention, severity, DETECTOR, format!(
                 "session {pid} ({}) has held a transaction open for {} ({state}); VACUUM cannot remove rows deleted since, \
@@ -67,7 +74,11 @@ fn xmin_horizon(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measur
     Ok(())
 }
 
-fn locks_and_maintenance(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured) -> Result<()> {
+fn locks_and_maintenance(
+    client: &mut impl GenericClient,
+    ctx: &Ctx<'_>,
+    out: &mut Measured,
+) -> Result<()> {
     let oid = ctx.collection.oid;
     let r = client
         .query_one(
@@ -88,25 +99,46 @@ fn locks_and_maintenance(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &m
     out.set("contention.autovacuum_workers", workers as f64);
     if waiting > 0 {
         out.push(
-            Finding::new(Class::HotspotCongestion, Severity::Warning, DETECTOR, format!(
-                "{waiting} sessions are waiting for locks on {}", ctx.collection.collection))
+            Finding::new(
+                Class::HotspotCongestion,
+                Severity::Warning,
+                DETECTOR,
+                format!(
+                    "{waiting} sessions are waiting for locks on {}",
+                    ctx.collection.collection
+                ),
+            )
             .metric("contention.lock_waits", waiting as f64, Some(0.0))
             .evidence(json!({"waiting_sessions": waiting})),
         );
     }
     if vacuums + builds > 0 {
         out.push(
-            Finding::new(Class::MaintenanceContention, Severity::Info, DETECTOR, format!(
-                "maintenance is running on {}: {vacuums} VACUUM, {builds} CREATE INDEX/REINDEX",
-                ctx.collection.collection))
+            Finding::new(
+                Class::MaintenanceContention,
+                Severity::Info,
+                DETECTOR,
+                format!(
+                    "maintenance is running on {}: {vacuums} VACUUM, {builds} CREATE INDEX/REINDEX",
+                    ctx.collection.collection
+                ),
+            )
             .evidence(json!({"vacuum": vacuums, "create_index": builds})),
         );
     }
     if max_workers > 0 && workers >= max_workers {
         out.push(
-            Finding::new(Class::MaintenanceContention, Severity::Warning, DETECTOR, format!(
-                "all {max_workers} autovacuum workers are busy; this table waits its turn"))
-            .metric("contention.autovacuum_workers", workers as f64, Some(max_workers as f64))
+            Finding::new(
+                Class::MaintenanceContention,
+                Severity::Warning,
+                DETECTOR,
+                format!("all {max_workers} autovacuum workers are busy; this table waits its turn"),
+            )
+            .metric(
+                "contention.autovacuum_workers",
+                workers as f64,
+                Some(max_workers as f64),
+            )
             .evidence(json!({"busy": workers, "max": max_workers})),
         );
     }
@@ -125,7 +157,13 @@ fn replication(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measure
         let paused: bool = r.get(1);
         if let Some(lag) = lag {
             out.set("replication.replay_lag_s", lag);
-            lag_finding(out, cfg, lag, json!({"role": "standby", "replay_paused": paused}), "this standby");
+            lag_finding(
+                out,
+                cfg,
+                lag,
+                json!({"role": "standby", "replay_paused": paused}),
+                "this standby",
+            );
         }
         return Ok(());
     }
@@ -145,20 +183,39 @@ fn replication(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measure
         let lag_s: f64 = r.get(3);
         let behind: f64 = r.get(4);
         worst = worst.max(lag_s);
-        out.set("replication.lag_bytes", behind.max(out.get("replication.lag_bytes").unwrap_or(0.0)));
-        lag_finding(out, cfg, lag_s, json!({"standby": name, "client_addr": r.get::<_, String>(1),
-            "state": r.get::<_, String>(2), "replay_lag_bytes": behind}), &format!("standby {name}"));
+        out.set(
+            "replication.lag_bytes",
+            behind.max(out.get("replication.lag_bytes").unwrap_or(0.0)),
+        );
+        lag_finding(
+            out,
+            cfg,
+            lag_s,
+            json!({"standby": name, "client_addr": r.get::<_, String>(1),
+            "state": r.get::<_, String>(2), "replay_lag_bytes": behind}),
+            &format!("standby {name}"),
+        );
     }
     out.set("replication.standbys", rows.len() as f64);
     out.set("replication.replay_lag_s", worst);
     Ok(())
 }
 
-fn lag_finding(out: &mut Measured, cfg: &crate::config::CheckConfig, lag: f64, evidence: serde_json::Value, who: &str) {
+fn lag_finding(
+    out: &mut Measured,
+    cfg: &crate::config::CheckConfig,
+    lag: f64,
+    evidence: serde_json::Value,
+    who: &str,
+) {
     if lag < cfg.replication_lag_warning_secs {
         return;
     }
-    let severity = if lag >= cfg.replication_lag_critical_secs { Severity::Critical } else { Severity::Warning };
+    let severity = if lag >= cfg.replication_lag_critical_secs {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
     out.push(
         Finding::new(Class::ReplicationLag, severity, DETECTOR, format!(
             "{who} replays {lag:.0}s behind the primary; an index rebuild writes the whole index to WAL and adds to it"))
@@ -195,8 +252,16 @@ fn cache(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured) -> 
         out.set("cache.index_hit_ratio", ratio);
         if rd >= 10_000.0 && ratio < 0.9 {
             out.push(
-                Finding::new(Class::MemoryPressure, Severity::Warning, DETECTOR, format!(
-                    "only {:.0}% of index block reads on {} hit shared_buffers", ratio * 100.0, ctx.collection.collection))
+                Finding::new(
+                    Class::MemoryPressure,
+                    Severity::Warning,
+                    DETECTOR,
+                    format!(
+                        "only {:.0}% of index block reads on {} hit shared_buffers",
+                        ratio * 100.0,
+                        ctx.collection.collection
+                    ),
+                )
                 .metric("cache.index_hit_ratio", ratio, Some(0.9))
                 .evidence(json!({"blocks_hit": h, "blocks_read": rd})),
             );

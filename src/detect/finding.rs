@@ -136,7 +136,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no metric, numbers or evidence yet.
-    pub fn new(class: Class, severity: Severity, detector: &str, message: impl Into<String>) -> Self {
+    pub fn new(
+        class: Class,
+        severity: Severity,
+        detector: &str,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             class,
             severity,

@@ -36,10 +36,14 @@ pub fn session_settings(client: &mut impl GenericClient) -> Result<BTreeMap<Stri
         }
     }
     // pgvector defaults when its library is not loaded in this session yet.
-    out.entry("hnsw.ef_search".into()).or_insert_with(|| "40".into());
-    out.entry("ivfflat.probes".into()).or_insert_with(|| "1".into());
-    out.entry("hnsw.iterative_scan".into()).or_insert_with(|| "off".into());
-    out.entry("ivfflat.iterative_scan".into()).or_insert_with(|| "off".into());
+    out.entry("hnsw.ef_search".into())
+        .or_insert_with(|| "40".into());
+    out.entry("ivfflat.probes".into())
+        .or_insert_with(|| "1".into());
+    out.entry("hnsw.iterative_scan".into())
+        .or_insert_with(|| "off".into());
+    out.entry("ivfflat.iterative_scan".into())
+        .or_insert_with(|| "off".into());
     Ok(out)
 }
 
@@ -85,7 +89,11 @@ pub fn detect(
         }
         "ivfflat" => {
             let probes = num("ivfflat.probes").unwrap_or(1.0);
-            let lists = index.options.get("lists").and_then(|v| v.as_f64()).unwrap_or(100.0);
+            let lists = index
+                .options
+                .get("lists")
+                .and_then(|v| v.as_f64())
+                .unwrap_or(100.0);
             out.set("settings.ivfflat_probes", probes);
             out.set("index.lists", lists);
             // pgvector's guidance: probes ≈ sqrt(lists) for good recall.

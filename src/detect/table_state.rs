@@ -39,7 +39,11 @@ pub fn detect(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured
     let autovacuum: String = r.get(11);
     out.set("table.live_tuples", live);
     out.set("table.dead_tuples", dead);
-    let dead_ratio = if live + dead > 0.0 { dead / (live + dead) } else { 0.0 };
+    let dead_ratio = if live + dead > 0.0 {
+        dead / (live + dead)
+    } else {
+        0.0
+    };
     out.set("table.dead_ratio", dead_ratio);
     if let Some(a) = vacuum_age {
         out.set("table.vacuum_age_s", a);
@@ -83,7 +87,9 @@ fn dead_tuples(
     } else {
         Severity::Warning
     };
-    let vac = vacuum_age.map_or("never vacuumed".to_string(), |a| format!("last vacuumed {}", age(a)));
+    let vac = vacuum_age.map_or("never vacuumed".to_string(), |a| {
+        format!("last vacuumed {}", age(a))
+    });
     out.push(
         Finding::new(
             Class::DeadTupleBloat,
@@ -92,7 +98,11 @@ fn dead_tuples(
             format!(
                 "{:.0}% of the rows are dead ({dead:.0} dead, {live:.0} live; {vac}{})",
                 ratio * 100.0,
-                if autovacuum == "off" || autovacuum == "false" { "; autovacuum is off for this table" } else { "" }
+                if autovacuum == "off" || autovacuum == "false" {
+                    "; autovacuum is off for this table"
+                } else {
+                    ""
+                }
             ),
         )
         .metric("table.dead_ratio", ratio, Some(cfg.dead_ratio_warning))
@@ -114,7 +124,12 @@ LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = ic.oid
 WHERE i.indrelid = $1
 ORDER BY ic.relname";
 
-fn indexes(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured, live: f64) -> Result<()> {
+fn indexes(
+    client: &mut impl GenericClient,
+    ctx: &Ctx<'_>,
+    out: &mut Measured,
+    live: f64,
+) -> Result<()> {
     let c = ctx.collection;
     let rows = client
         .query(INDEX_SQL, &[&c.oid])
@@ -126,9 +141,18 @@ fn indexes(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured, l
         let leftover = name.contains("_ccnew") || name.contains("_ccold");
         if !valid {
             let (severity, what) = match (building, leftover) {
-                (true, _) => (Severity::Info, "is being built right now (INVALID until the build finishes)"),
-                (false, true) => (Severity::Warning, "is INVALID, left over from an interrupted REINDEX/CREATE INDEX CONCURRENTLY; it slows every write"),
-                (false, false) => (Severity::Critical, "is INVALID (a failed or cancelled concurrent build): queries cannot use it and writes still maintain it"),
+                (true, _) => (
+                    Severity::Info,
+                    "is being built right now (INVALID until the build finishes)",
+                ),
+                (false, true) => (
+                    Severity::Warning,
+                    "is INVALID, left over from an interrupted REINDEX/CREATE INDEX CONCURRENTLY; it slows every write",
+                ),
+                (false, false) => (
+                    Severity::Critical,
+                    "is INVALID (a failed or cancelled concurrent build): queries cannot use it and writes still maintain it",
+                ),
             };
             out.push(
                 Finding::new(Class::InvalidIndex, severity, DETECTOR, format!("index {name} {what}"))
@@ -152,14 +176,22 @@ fn indexes(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured, l
             .evidence(json!({"column": c.column, "indexes": c.indexes.iter().map(|i| &i.name).collect::<Vec<_>>()})),
         );
     }
-    let Some(ann) = ann.filter(|i| i.valid) else { return Ok(()) };
+    let Some(ann) = ann.filter(|i| i.valid) else {
+        return Ok(());
+    };
     let idx_scan = rows
         .iter()
         .find(|r| r.get::<_, String>(0) == ann.name)
         .map_or(0.0, |r| r.get::<_, f64>(4));
     out.set("index.size_bytes", ann.size_bytes as f64);
     out.set("index.idx_scan", idx_scan);
-    if let Some(expected) = expected_index_bytes(&ann.method, c.type_name.as_str(), c.dims, &ann.options, live) {
+    if let Some(expected) = expected_index_bytes(
+        &ann.method,
+        c.type_name.as_str(),
+        c.dims,
+        &ann.options,
+        live,
+    ) {
         out.set("index.expected_size_bytes", expected);
         let ratio = ann.size_bytes as f64 / expected.max(1.0);
         out.set("index.size_ratio", ratio);

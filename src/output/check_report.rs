@@ -68,7 +68,9 @@ impl CheckReport {
         duration_ms: f64,
         mut measured: Measured,
     ) -> Self {
-        measured.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        measured
+            .findings
+            .sort_by(|a, b| b.severity.cmp(&a.severity));
         let status = match measured.worst() {
             Some(Severity::Critical) => "critical",
             Some(Severity::Warning) => "warning",
@@ -116,12 +118,20 @@ impl CheckReport {
         }
         let verdict = match self.status {
             "ok" => "healthy".to_string(),
-            _ => format!("{} critical, {} warning", count(Severity::Critical), count(Severity::Warning)),
+            _ => format!(
+                "{} critical, {} warning",
+                count(Severity::Critical),
+                count(Severity::Warning)
+            ),
         };
         format!(
             "{}: {verdict}{} (observation {}, {:.0} ms)",
             self.collection,
-            if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) },
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", parts.join(", "))
+            },
             self.observation_id,
             self.duration_ms
         )
@@ -140,7 +150,12 @@ impl CheckReport {
                         Severity::Info => Color::Blue,
                     });
                 }
-                t.add_row(vec![sev, Cell::new(f.class.as_str()), Cell::new(&f.detector), Cell::new(&f.message)]);
+                t.add_row(vec![
+                    sev,
+                    Cell::new(f.class.as_str()),
+                    Cell::new(&f.detector),
+                    Cell::new(&f.message),
+                ]);
             }
             blocks.push(Block::Table(t));
         }
@@ -170,16 +185,32 @@ pub fn prometheus(reports: &[CheckReport]) -> String {
     for r in reports {
         let label = vec![("collection".to_string(), r.collection.clone())];
         for (k, v) in &r.metrics {
-            samples.push(Sample { name: metric_name(k), labels: label.clone(), value: *v });
+            samples.push(Sample {
+                name: metric_name(k),
+                labels: label.clone(),
+                value: *v,
+            });
         }
         for sev in [Severity::Info, Severity::Warning, Severity::Critical] {
             let n = r.findings.iter().filter(|f| f.severity == sev).count();
             let mut labels = label.clone();
             labels.push(("severity".into(), sev.as_str().into()));
-            samples.push(Sample { name: "ruvheal_check_findings".into(), labels, value: n as f64 });
+            samples.push(Sample {
+                name: "ruvheal_check_findings".into(),
+                labels,
+                value: n as f64,
+            });
         }
-        samples.push(Sample { name: "ruvheal_check_status".into(), labels: label.clone(), value: r.exit().code() as f64 });
-        samples.push(Sample { name: "ruvheal_check_duration_seconds".into(), labels: label.clone(), value: r.duration_ms / 1000.0 });
+        samples.push(Sample {
+            name: "ruvheal_check_status".into(),
+            labels: label.clone(),
+            value: r.exit().code() as f64,
+        });
+        samples.push(Sample {
+            name: "ruvheal_check_duration_seconds".into(),
+            labels: label.clone(),
+            value: r.duration_ms / 1000.0,
+        });
         samples.push(Sample {
             name: "ruvheal_check_timestamp_seconds".into(),
             labels: label,

@@ -26,7 +26,9 @@ pub fn metric_name(raw: &str) -> String {
 }
 
 fn escape_label(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Renders samples grouped by metric name, each with a `# TYPE` line.
@@ -56,15 +58,25 @@ pub fn render(samples: &[Sample]) -> String {
 
 /// Writes `text` to `path` atomically: a temporary file in the same folder, then rename.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().context("the textfile path has no file name")?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let mut f = std::fs::File::create(&tmp)
-        .with_context(|| format!("creating {}", tmp.display()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .context("the textfile path has no file name")?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
         .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }
 
@@ -75,9 +87,21 @@ mod tests {
     #[test]
     fn renders_valid_exposition_lines() {
         let s = vec![
-            Sample { name: metric_name("recall.at_k"), labels: vec![("collection".into(), "a\"b".into())], value: 0.5 },
-            Sample { name: metric_name("recall.at_k"), labels: vec![("collection".into(), "c".into())], value: 1.0 },
-            Sample { name: metric_name("x"), labels: vec![], value: f64::NAN },
+            Sample {
+                name: metric_name("recall.at_k"),
+                labels: vec![("collection".into(), "a\"b".into())],
+                value: 0.5,
+            },
+            Sample {
+                name: metric_name("recall.at_k"),
+                labels: vec![("collection".into(), "c".into())],
+                value: 1.0,
+            },
+            Sample {
+                name: metric_name("x"),
+                labels: vec![],
+                value: f64::NAN,
+            },
         ];
         let text = render(&s);
         assert_eq!(

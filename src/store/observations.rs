@@ -38,7 +38,11 @@ fn metrics_of(v: serde_json::Value) -> BTreeMap<String, f64> {
 }
 
 /// The latest observation of a collection.
-pub fn previous(client: &mut impl GenericClient, schema: &str, collection: i64) -> Result<Previous> {
+pub fn previous(
+    client: &mut impl GenericClient,
+    schema: &str,
+    collection: i64,
+) -> Result<Previous> {
     let q = quote::ident(schema)?;
     let row = client
         .query_opt(

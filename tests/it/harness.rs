@@ -176,3 +176,45 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// SQL creating `table (id bigint identity, embedding vector(dims))` with `rows`
+/// rows in `clusters` tight clusters (deterministic centres, random spread).
+pub fn clustered_table_sql(table: &str, rows: usize, dims: usize, clusters: usize) -> String {
+    format!(
+        "CREATE TABLE {table} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector({dims}));
+         INSERT INTO {table} (embedding)
+         SELECT (SELECT array_agg(sin((g % {clusters}) * 7 + d * 0.37) + (random() - 0.5) * 0.2)::vector
+                   FROM generate_series(1, {dims}) d)
+           FROM generate_series(1, {rows}) g;"
+    )
+}
+
+impl TestDb {
+    /// Runs `ruvheal check --collection C -o json` and parses the report.
+    pub fn check_json(&self, collection: &str, extra: &[&str]) -> (i32, serde_json::Value, String) {
+        let (code, out, err) = run(self
+            .cmd()
+            .args(["check", "--collection", collection, "-o", "json"])
+            .args(extra));
+        let v = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{e}: stdout {out:?} stderr {err}"));
+        (code, v, err)
+    }
+}
+
+/// The classes of a check report's findings with at least `min` severity.
+pub fn classes(report: &serde_json::Value, min: &str) -> Vec<String> {
+    let rank = |s: &str| {
+        ["info", "warning", "critical"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap_or(0)
+    };
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| rank(f["severity"].as_str().unwrap()) >= rank(min))
+        .map(|f| f["class"].as_str().unwrap().to_string())
+        .collect()
+}

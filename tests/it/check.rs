@@ -1,0 +1,232 @@
+//! `ruvheal check` on real faults: each detector fires on its fault and stays
+//! quiet on a healthy collection.
+
+use crate::harness::{classes, clustered_table_sql, db, run};
+
+fn write_config(dir: &tempfile::TempDir, yaml: &str) -> String {
+    let p = dir.path().join("ruvheal.yaml");
+    std::fs::write(&p, yaml).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn a_healthy_clustered_collection_exits_0_without_warnings() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 3000, 16, 20));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
+    db.sql("VACUUM ANALYZE emb");
+    let (code, report, err) = db.check_json("emb", &[]);
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(report["status"], "ok");
+    assert!(classes(&report, "warning").is_empty(), "{report:#}");
+    assert_eq!(report["index"]["method"], "hnsw");
+    // the observation and its findings are stored
+    let mut c = db.client();
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM ruvheal.observations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    let (code, out, _) = run(db.cmd().args(["check", "--collection", "emb"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("public.emb: healthy"), "{out}");
+}
+
+#[test]
+fn mass_deletes_without_vacuum_are_dead_tuple_bloat() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 4000, 8, 10));
+    db.sql(
+        "ALTER TABLE emb SET (autovacuum_enabled = off);
+         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
+         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
+    );
+    let (code, report, err) = db.check_json("emb", &[]);
+    assert_eq!(code, 2, "{err}");
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "dead_tuple_bloat")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(f["severity"], "critical");
+    assert!((f["observed"].as_f64().unwrap() - 0.6).abs() < 0.05, "{f}");
+    assert_eq!(f["evidence"]["autovacuum_enabled"], "off");
+    // After VACUUM the finding is gone.
+    db.sql("VACUUM emb");
+    let (_, report, _) = db.check_json("emb", &[]);
+    assert!(
+        !classes(&report, "warning").contains(&"dead_tuple_bloat".to_string()),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn ef_search_below_k_for_the_database_is_found() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.sql(&format!(
+        "ALTER DATABASE {} SET hnsw.ef_search = 5",
+        db.name
+    ));
+    let (code, report, _) = db.check_json("emb", &[]);
+    assert_eq!(code, 2);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["detector"] == "settings")
+        .unwrap();
+    assert_eq!(f["class"], "recall_degradation");
+    assert_eq!(f["observed"], 5.0);
+    assert_eq!(report["details"]["settings"]["hnsw.ef_search"], "5");
+}
+
+#[test]
+fn too_few_probes_for_many_lists_is_found() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 5000, 8, 50));
+    db.sql("CREATE INDEX ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 100); ANALYZE emb;");
+    let (code, report, _) = db.check_json("emb", &[]);
+    assert!(code >= 1);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["detector"] == "settings" && f["class"] == "recall_degradation")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(f["observed"], 1.0);
+    db.sql(&format!(
+        "ALTER DATABASE {} SET ivfflat.probes = 10",
+        db.name
+    ));
+    let (_, report, _) = db.check_json("emb", &[]);
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["detector"] == "settings"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_invalid_index_from_a_cancelled_concurrent_build_is_critical() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    // statement_timeout cancels the concurrent build and leaves the index INVALID
+    let mut c = db.client();
+    c.batch_execute("SET statement_timeout = '50ms'").unwrap();
+    let err = c
+        .batch_execute("CREATE INDEX CONCURRENTLY emb_slow ON emb USING hnsw (embedding vector_cosine_ops) WITH (m = 48, ef_construction = 400)")
+        .unwrap_err();
+    assert_eq!(err.code().map(|c| c.code()), Some("57014"), "{err}");
+    let (code, report, _) = db.check_json("emb", &[]);
+    assert_eq!(code, 2);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "invalid_index")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["evidence"]["index"], "emb_slow");
+    assert_eq!(
+        report["index"]["name"], "emb_hnsw",
+        "the valid index is the one measured"
+    );
+}
+
+#[test]
+fn a_large_table_without_an_ann_index_is_missing_index() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 3000, 8, 10));
+    db.sql("ANALYZE emb");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let (code, report, _) = db.check_json("emb", &["--config", &cfg]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(classes(&report, "warning"), ["missing_index"]);
+    // below the threshold it is no finding
+    let (code, _, _) = db.check_json("emb", &[]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_idle_in_transaction_session_holding_xmin_is_contention() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 3000, 8, 10));
+    db.sql("ALTER TABLE emb SET (autovacuum_enabled = off); CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
+    let mut holder = db.client();
+    holder
+        .batch_execute("SET application_name = 'stuck-worker'; BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM emb;")
+        .unwrap();
+    db.sql("DELETE FROM emb WHERE id % 2 = 0");
+    db.sql("VACUUM emb");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(&dir, "check:\n  idle_in_transaction_secs: 1\n");
+    let (code, report, _) = db.check_json("emb", &["--config", &cfg]);
+    assert!(code >= 1);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "maintenance_contention")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["evidence"]["application_name"], "stuck-worker");
+    assert!(
+        classes(&report, "warning").contains(&"dead_tuple_bloat".to_string()),
+        "VACUUM could not remove them"
+    );
+    holder.batch_execute("COMMIT").unwrap();
+}
+
+#[test]
+fn check_is_read_only_and_writes_an_atomic_textfile() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 1000, 8, 10));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    let snapshot = |db: &crate::harness::TestDb| -> String {
+        db.client()
+            .query_one(
+                "SELECT string_agg(relname || ':' || relfilenode || ':' || coalesce(array_to_string(reloptions, ','), ''), ';' ORDER BY relname)
+                   || (SELECT coalesce(string_agg(array_to_string(setconfig, ','), ';'), '') FROM pg_db_role_setting)
+                   || (SELECT sum(hashtext(embedding::text))::text FROM emb)
+                 FROM pg_class WHERE relnamespace = 'public'::regnamespace",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let before = snapshot(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("ruvheal.prom");
+    let (code, _, err) = run(db
+        .cmd()
+        .args(["check", "--all", "--prometheus-textfile"])
+        .arg(&prom));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(snapshot(&db), before, "check changed user objects");
+    let text = std::fs::read_to_string(&prom).unwrap();
+    assert!(
+        text.contains("ruvheal_table_dead_ratio{collection=\"public.emb\"} 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ruvheal_check_status{collection=\"public.emb\"} 0"),
+        "{text}"
+    );
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (_, value) = line.rsplit_once(' ').unwrap();
+        value
+            .parse::<f64>()
+            .unwrap_or_else(|_| panic!("bad sample line {line}"));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}
