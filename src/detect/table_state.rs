@@ -207,19 +207,22 @@ fn indexes(
     }
     // Unused ANN index while sequential scans grow (needs the previous observation).
     let seq = out.get("table.seq_scan").unwrap_or(0.0);
-    if let (Some(d_idx), Some(d_seq)) = (
+    let deltas = (
         ctx.previous.delta("index.idx_scan", idx_scan),
         ctx.previous.delta("table.seq_scan", seq),
-    ) {
-        if d_idx == 0.0 && d_seq >= 10.0 && live >= ctx.config.missing_index_rows as f64 {
-            out.push(
-                Finding::new(Class::MissingIndex, Severity::Warning, DETECTOR, format!(
-                    "index {} was not used since the last check while {d_seq:.0} sequential scans ran: \
-                     queries may use another operator than its opclass {} or a filter it cannot serve",
-                    ann.name, ann.opclass))
-                .evidence(json!({"index": ann.name, "idx_scan_delta": d_idx, "seq_scan_delta": d_seq})),
-            );
-        }
+    );
+    if let (Some(d_idx), Some(d_seq)) = deltas
+        && d_idx == 0.0
+        && d_seq >= 10.0
+        && live >= ctx.config.missing_index_rows as f64
+    {
+        out.push(
+            Finding::new(Class::MissingIndex, Severity::Warning, DETECTOR, format!(
+                "index {} was not used since the last check while {d_seq:.0} sequential scans ran: \
+                 queries may use another operator than its opclass {} or a filter it cannot serve",
+                ann.name, ann.opclass))
+            .evidence(json!({"index": ann.name, "idx_scan_delta": d_idx, "seq_scan_delta": d_seq})),
+        );
     }
     Ok(())
 }

@@ -70,7 +70,7 @@ impl CheckReport {
     ) -> Self {
         measured
             .findings
-            .sort_by(|a, b| b.severity.cmp(&a.severity));
+            .sort_by_key(|f| std::cmp::Reverse(f.severity));
         let status = match measured.worst() {
             Some(Severity::Critical) => "critical",
             Some(Severity::Warning) => "warning",
