@@ -5,6 +5,7 @@
 
 pub mod check_report;
 pub mod log;
+pub mod progress;
 pub mod prometheus;
 
 use std::io::{IsTerminal, Write};
