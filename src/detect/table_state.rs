@@ -185,6 +185,14 @@ fn indexes(
         .map_or(0.0, |r| r.get::<_, f64>(4));
     out.set("index.size_bytes", ann.size_bytes as f64);
     out.set("index.idx_scan", idx_scan);
+    let filenode: Option<u32> = client
+        .query_one("SELECT pg_relation_filenode($1::oid)::oid", &[&ann.oid])
+        .context("reading the index's relfilenode")?
+        .get(0);
+    if let Some(f) = filenode {
+        // A new relfilenode means a new physical index (built or rebuilt since).
+        out.set("index.relfilenode", f as f64);
+    }
     if let Some(expected) = expected_index_bytes(
         &ann.method,
         c.type_name.as_str(),
@@ -267,5 +275,15 @@ pub fn age(secs: f64) -> String {
         format!("{:.1}h ago", secs / 3600.0)
     } else {
         format!("{:.1}d ago", secs / 86400.0)
+    }
+}
+
+/// Metrics relative to the first observation of this physical index (same
+/// relfilenode): rows inserted since it was built (as far as ruvheal saw).
+pub fn since_build(out: &mut Measured, first_n_tup_ins: Option<f64>) {
+    if let (Some(first), Some(now)) = (first_n_tup_ins, out.get("table.n_tup_ins"))
+        && now >= first
+    {
+        out.set("index.rows_inserted_since_build", now - first);
     }
 }
