@@ -3,5 +3,7 @@
 //! a statement_timeout on every query. Knows nothing about terminals.
 
 pub mod finding;
+pub mod pages;
+pub mod structure;
 
 pub use finding::{Class, Finding, Severity};

@@ -7,4 +7,5 @@ mod generated;
 mod harness;
 mod migrations;
 mod quoting;
+mod structure;
 mod usage;
