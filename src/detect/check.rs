@@ -7,7 +7,9 @@ use anyhow::Result;
 
 use super::context::Ctx;
 use super::measured::Measured;
-use super::{anomaly, contention, settings, table_state};
+use super::structure::Inspection;
+use super::{anomaly, contention, index_health, settings, structure, table_state};
+use crate::sql::QualifiedName;
 
 /// Sessions a check uses.
 pub struct Sessions<'a> {
@@ -32,6 +34,7 @@ pub fn run(
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
     let _ = seed;
+    let _centers = index_structure(sessions.detect, ctx, &mut out)?;
     throughput(ctx, &mut out);
     let (findings, baselines) = anomaly::detect(
         history,
@@ -50,4 +53,43 @@ fn throughput(ctx: &Ctx<'_>, out: &mut Measured) {
     if let Some(rate) = ctx.previous.rate("throughput.scans", scans, ctx.now) {
         out.set("throughput.scans_per_s", rate);
     }
+}
+
+/// Reads the ANN index's pages (when allowed) into structure findings; returns
+/// the IVFFlat centres for the drift check.
+fn index_structure(
+    client: &mut postgres::Client,
+    ctx: &Ctx<'_>,
+    out: &mut Measured,
+) -> Result<Vec<Vec<f32>>> {
+    let Some(index) = ctx.ann_index().filter(|i| i.valid) else {
+        return Ok(vec![]);
+    };
+    let version: Option<String> = client
+        .query_opt(
+            "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+            &[],
+        )?
+        .map(|r| r.get(0));
+    if let Some(v) = &version {
+        out.detail("pgvector_version", v);
+        index_health::version(v, &index.method, out);
+    }
+    let name = QualifiedName::new(&index.schema, &index.name);
+    match index.method.as_str() {
+        "hnsw" => match structure::inspect_hnsw(client, &name)? {
+            Inspection::Done(s) => index_health::hnsw(&s, ctx, out),
+            Inspection::Skipped(s) => out.skip("structure", s.reason),
+        },
+        "ivfflat" => match structure::inspect_ivfflat(client, &name)? {
+            Inspection::Done(s) => {
+                let live = out.get("table.live_tuples").unwrap_or(0.0);
+                index_health::ivfflat(&s, ctx, live, out);
+                return Ok(s.centers);
+            }
+            Inspection::Skipped(s) => out.skip("structure", s.reason),
+        },
+        _ => {}
+    }
+    Ok(vec![])
 }

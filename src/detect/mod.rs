@@ -7,8 +7,11 @@ pub mod check;
 pub mod contention;
 pub mod context;
 pub mod finding;
+pub mod index_health;
 pub mod measured;
+pub mod pages;
 pub mod settings;
+pub mod structure;
 pub mod table_state;
 
 pub use finding::{Class, Finding, Severity};

@@ -8,4 +8,5 @@ mod generated;
 mod harness;
 mod migrations;
 mod quoting;
+mod structure;
 mod usage;

@@ -1,0 +1,436 @@
+//! The HNSW graph measured from what [`super::hnsw::HnswReader`] kept: slot keys
+//! resolved to element indices, per-element guards, link validity, degrees,
+//! reachability from the entry point and the page chain.
+//!
+//! Links are judged the way pgvector's search uses them (`hnswutils.c`): a
+//! neighbor tuple whose version or count disagrees with its element gives no
+//! neighbors; a layer is read up to its first empty slot; deleted targets, targets
+//! below the layer and the element itself are not usable.
+
+use anyhow::{Context, Result, bail};
+
+use super::hnsw::{HnswStructure, InvalidLinks};
+use super::hnsw_items::{BlockState, EMPTY, Element, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
+use super::page::{INVALID_BLOCK, ItemPointer};
+use super::stats::Distribution;
+
+/// A valid item that is not an element tuple.
+const NOT_ELEMENT: u32 = u32::MAX - 2;
+/// A link judged unusable (invalid, duplicate or after a gap).
+const UNUSABLE: u32 = u32::MAX - 3;
+/// Values at or above this are sentinels, below are element indices.
+const SENTINEL: u32 = u32::MAX - 3;
+
+/// What a packed key names.
+fn lookup(p: &Parsed, key: u32) -> Option<u32> {
+    let packer = p.packer?;
+    if key == EMPTY || key == MISSING {
+        return None;
+    }
+    let (block, offset) = packer.unpack(key);
+    let rec = p.blocks.get(block as usize)?;
+    if rec.state != BlockState::Data || offset > rec.items {
+        return None;
+    }
+    p.items
+        .get(rec.first_item as usize + offset as usize - 1)
+        .copied()
+}
+
+fn is_element(tag: u32) -> bool {
+    tag != OTHER && tag & NEIGHBOR_TAG == 0
+}
+
+fn live(e: &Element) -> bool {
+    !e.deleted && e.heap_tids > 0
+}
+
+/// Slot range `(start, len)` of layer `lc` inside a neighbor tuple of an element of `level`.
+fn layer(level: u8, lc: u8, m: usize) -> (usize, usize) {
+    if lc == 0 {
+        (level as usize * m, 2 * m)
+    } else {
+        ((level - lc) as usize * m, m)
+    }
+}
+
+pub(super) fn analyze(mut p: Parsed) -> Result<HnswStructure> {
+    let meta = p
+        .meta
+        .context("block 0 (the HNSW meta page) was not read")?;
+    if meta.m == 0 {
+        bail!("the HNSW meta page says m = 0");
+    }
+    let m = meta.m as usize;
+    let mut s = HnswStructure {
+        blocks: p.blocks.len() as u64,
+        dimensions: meta.dimensions,
+        m: meta.m,
+        ef_construction: meta.ef_construction,
+        entry_level: meta.entry_level,
+        insert_page: meta.insert_page,
+        elements: p.elements.len() as u64,
+        ..Default::default()
+    };
+    if meta.version != 1 {
+        p.notes.say(format!(
+            "meta page format version {} (expected 1)",
+            meta.version
+        ));
+    }
+    page_chain(&mut p, &mut s);
+
+    // Resolve every slot key to an element index or a sentinel.
+    let resolved: Vec<u32> = p
+        .slots
+        .iter()
+        .map(|&k| match k {
+            EMPTY => EMPTY,
+            k => match lookup(&p, k) {
+                None => MISSING,
+                Some(tag) if is_element(tag) => tag,
+                Some(_) => NOT_ELEMENT,
+            },
+        })
+        .collect();
+    p.slots = resolved;
+
+    guards(&mut p, &mut s);
+    links(&mut p, &mut s);
+    degrees_and_reach(&p, &mut s, meta.entry);
+    levels(&p, &mut s, m);
+    if s.invalid_links + s.count_mismatches + s.version_mismatches + s.missing_neighbor_tuples > 0 {
+        p.notes.say(
+            "pages are read one at a time without locking the table, so inserts or VACUUM \
+             running during the read can cause a few invalid links or guard mismatches; \
+             re-run to tell lasting damage from transient",
+        );
+    }
+    s.notes = p.notes.into_vec();
+    Ok(s)
+}
+
+/// Follows the page chain from block 1; counts initialized pages not on it.
+fn page_chain(p: &mut Parsed, s: &mut HnswStructure) {
+    let n = p.blocks.len();
+    let mut on_chain = vec![false; n];
+    let mut cur = 1u32;
+    while cur != INVALID_BLOCK {
+        match p.blocks.get(cur as usize) {
+            None if cur as usize >= n => {
+                p.notes.say(format!(
+                    "the page chain continues to block {cur}, past the {n} blocks read \
+                     (pages appended during the read are not inspected)"
+                ));
+                break;
+            }
+            Some(rec) if rec.state == BlockState::Data && !on_chain[cur as usize] => {
+                on_chain[cur as usize] = true;
+                cur = rec.next;
+            }
+            Some(rec) if rec.state == BlockState::Data => {
+                p.notes
+                    .say(format!("the page chain loops back to block {cur}"));
+                break;
+            }
+            _ => {
+                if n > 1 {
+                    p.notes.say(format!(
+                        "the page chain reaches block {cur}, which holds no readable HNSW page"
+                    ));
+                }
+                break;
+            }
+        }
+    }
+    for (b, rec) in p.blocks.iter().enumerate() {
+        match rec.state {
+            BlockState::New => s.new_pages += 1,
+            BlockState::Bad => s.bad_pages += 1,
+            BlockState::Data if !on_chain[b] => s.pages_off_chain += 1,
+            _ => {}
+        }
+    }
+}
+
+/// Counts element states and checks each element's neighbor tuple guards; leaves
+/// `Element::nbr` as the neighbor tuple index when usable, else `EMPTY`.
+fn guards(p: &mut Parsed, s: &mut HnswStructure) {
+    let m = p.meta.map_or(0, |meta| meta.m as usize);
+    let mut claimed = vec![false; p.neighbors.len()];
+    for i in 0..p.elements.len() {
+        let e = p.elements[i];
+        s.heap_tids += e.heap_tids as u64;
+        if e.deleted {
+            s.deleted_elements += 1;
+        } else if e.heap_tids == 0 {
+            s.being_deleted += 1;
+        } else {
+            s.live_elements += 1;
+            s.multi_tid_elements += (e.heap_tids > 1) as u64;
+        }
+        let tag = lookup(p, e.nbr).filter(|&t| t != OTHER && t & NEIGHBOR_TAG != 0);
+        let mut usable = EMPTY;
+        match tag {
+            None => {
+                s.missing_neighbor_tuples += 1;
+                p.notes
+                    .add("elements without a neighbor tuple", format!("element #{i}"));
+            }
+            Some(tag) => {
+                let r = (tag & !NEIGHBOR_TAG) as usize;
+                let rec = p.neighbors[r];
+                let version_ok = rec.version == e.version;
+                let count_ok =
+                    rec.count as usize == (e.level as usize + 2) * m && rec.stored == rec.count;
+                s.version_mismatches += (!version_ok) as u64;
+                s.count_mismatches += (!count_ok) as u64;
+                if claimed[r] {
+                    p.notes.add(
+                        "neighbor tuples shared by two elements",
+                        format!("element #{i}"),
+                    );
+                } else if version_ok && count_ok && !e.deleted {
+                    claimed[r] = true;
+                    usable = r as u32;
+                }
+            }
+        }
+        p.elements[i].nbr = usable;
+    }
+}
+
+/// Judges every link of every non-deleted element; marks unusable slots in place.
+fn links(p: &mut Parsed, s: &mut HnswStructure) {
+    let m = p.meta.map_or(0, |meta| meta.m as usize);
+    let n = p.elements.len();
+    let mut stamp = vec![0u32; n];
+    let mut epoch = 0u32;
+    let mut kinds = InvalidLinks::default();
+    for i in 0..n {
+        let e = p.elements[i];
+        if e.nbr == EMPTY {
+            continue;
+        }
+        let rec = p.neighbors[e.nbr as usize];
+        for lc in 0..=e.level {
+            if epoch == u32::MAX {
+                stamp.fill(0);
+                epoch = 0;
+            }
+            epoch += 1;
+            let (off, len) = layer(e.level, lc, m);
+            let start = rec.start as usize + off;
+            let Some(slice) = p.slots.get_mut(start..start + len) else {
+                continue;
+            };
+            let (mut gap, mut empty) = (false, 0u64);
+            for slot in slice.iter_mut() {
+                let t = *slot;
+                if t == EMPTY {
+                    gap = true;
+                    empty += 1;
+                    continue;
+                }
+                s.slots_after_gap += gap as u64;
+                let bad = match t {
+                    MISSING => Some(&mut kinds.missing),
+                    NOT_ELEMENT => Some(&mut kinds.not_element),
+                    t if t as usize == i => Some(&mut kinds.self_link),
+                    t if p.elements[t as usize].deleted => Some(&mut kinds.deleted),
+                    t if p.elements[t as usize].level < lc => Some(&mut kinds.below_level),
+                    _ => None,
+                };
+                if let Some(counter) = bad {
+                    *counter += 1;
+                    *slot = UNUSABLE;
+                } else if stamp[t as usize] == epoch {
+                    s.duplicate_links += 1;
+                    *slot = UNUSABLE;
+                } else {
+                    stamp[t as usize] = epoch;
+                    if gap {
+                        *slot = UNUSABLE;
+                    }
+                }
+            }
+            if lc == 0 && live(&e) {
+                s.empty_layer0_slots += empty;
+            }
+        }
+    }
+    s.invalid_links =
+        kinds.missing + kinds.not_element + kinds.self_link + kinds.deleted + kinds.below_level;
+    s.invalid_link_kinds = kinds;
+}
+
+/// The usable layer-0 targets of element `i`.
+fn layer0(p: &Parsed, i: usize, m: usize) -> impl Iterator<Item = u32> + '_ {
+    links_at(p, i, 0, m)
+}
+
+/// The usable targets of element `i` on layer `lc` (which must be <= its level).
+fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32> + '_ {
+    let e = p.elements[i];
+    let slice = if e.nbr == EMPTY || lc > e.level {
+        &[][..]
+    } else {
+        let (off, len) = layer(e.level, lc, m);
+        let start = p.neighbors[e.nbr as usize].start as usize + off;
+        p.slots.get(start..start + len).unwrap_or(&[])
+    };
+    slice.iter().copied().filter(|&t| t < SENTINEL)
+}
+
+/// Degrees over live elements, entry point checks and BFS from the entry point.
+fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
+    let m = s.m as usize;
+    let n = p.elements.len();
+    let mut in_deg = vec![0u32; n];
+    let mut out = Vec::with_capacity(s.live_elements as usize);
+    let mut readable_live = 0u64;
+    for i in 0..n {
+        let mut d = 0u32;
+        for t in layer0(p, i, m) {
+            in_deg[t as usize] += 1;
+            d += 1;
+        }
+        if live(&p.elements[i]) {
+            out.push(d);
+            readable_live += (p.elements[i].nbr != EMPTY) as u64;
+        }
+    }
+    s.out_degree = Distribution::of(&mut out);
+    drop(out);
+    let denominator = readable_live as f64 * 2.0 * m as f64;
+    s.empty_layer0_slot_ratio = if denominator > 0.0 {
+        s.empty_layer0_slots as f64 / denominator
+    } else {
+        0.0
+    };
+
+    let entry_idx = entry_point(p, s, entry);
+    let mut live_in: Vec<u32> = Vec::with_capacity(s.live_elements as usize);
+    for (i, (e, &d)) in p.elements.iter().zip(&in_deg).enumerate() {
+        if live(e) {
+            live_in.push(d);
+            s.in_degree_zero += (d == 0 && Some(i) != entry_idx) as u64;
+        }
+    }
+    drop(in_deg);
+    s.in_degree = Distribution::of(&mut live_in);
+    drop(live_in);
+
+    let mut seen = vec![false; n];
+    let mut queue: Vec<u32> = Vec::new();
+    if let Some(start) = entry_idx.filter(|&i| !p.elements[i].deleted) {
+        seen[start] = true;
+        queue.push(start as u32);
+    }
+    let mut head = 0;
+    while let Some(&i) = queue.get(head) {
+        head += 1;
+        for t in layer0(p, i as usize, m) {
+            if !seen[t as usize] {
+                seen[t as usize] = true;
+                queue.push(t);
+            }
+        }
+    }
+    s.reachable = (0..n).filter(|&i| seen[i] && live(&p.elements[i])).count() as u64;
+    s.orphans = s.live_elements - s.reachable;
+    drop(seen);
+    let best = search_reach(p, entry_idx, m);
+    let reached = (0..n)
+        .filter(|&i| best[i] >= 0 && live(&p.elements[i]))
+        .count() as u64;
+    s.unreachable = s.live_elements - reached;
+}
+
+/// For every element, the highest layer at which a search from the entry point can
+/// stand on it (-1: never): on layer L a search follows layer-L links, then steps
+/// down to layer L-1 at the same element.
+fn search_reach(p: &Parsed, entry: Option<usize>, m: usize) -> Vec<i8> {
+    let mut best = vec![-1i8; p.elements.len()];
+    let mut work: Vec<u32> = Vec::new();
+    if let Some(start) = entry.filter(|&i| !p.elements[i].deleted) {
+        best[start] = p.elements[start].level.min(i8::MAX as u8) as i8;
+        work.push(start as u32);
+    }
+    while let Some(i) = work.pop() {
+        let top = best[i as usize];
+        for lc in 0..=top.max(0) as u8 {
+            for t in links_at(p, i as usize, lc, m) {
+                if best[t as usize] < lc as i8 {
+                    best[t as usize] = lc as i8;
+                    work.push(t);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Checks the meta entry point; returns its element index when it names one.
+fn entry_point(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) -> Option<usize> {
+    if !entry.is_valid() {
+        s.entry_point_ok = s.live_elements == 0;
+        if !s.entry_point_ok {
+            s.entry_point_problem =
+                Some("the meta page has no entry point but live elements exist".into());
+        }
+        return None;
+    }
+    s.entry_point = Some(entry.to_string());
+    let idx = p
+        .packer
+        .map(|pk| pk.pack(entry))
+        .and_then(|k| lookup(p, k))
+        .filter(|&t| is_element(t));
+    let problem = match idx {
+        None => Some(format!("entry point {entry} is not an element tuple")),
+        Some(i) => {
+            let e = &p.elements[i as usize];
+            if e.deleted {
+                Some(format!("entry point {entry} is a deleted element"))
+            } else if e.heap_tids == 0 {
+                Some(format!(
+                    "entry point {entry} has no heap TIDs (being deleted)"
+                ))
+            } else if e.level as i16 != s.entry_level {
+                Some(format!(
+                    "entry point {entry} has level {} but the meta page says {}",
+                    e.level, s.entry_level
+                ))
+            } else {
+                None
+            }
+        }
+    };
+    s.entry_point_ok = problem.is_none();
+    s.entry_point_problem = problem;
+    idx.map(|i| i as usize)
+}
+
+/// Level histogram of live elements against the geometric expectation.
+fn levels(p: &Parsed, s: &mut HnswStructure, m: usize) {
+    let mut hist: Vec<u64> = Vec::new();
+    for e in p.elements.iter().filter(|e| live(e)) {
+        let l = e.level as usize;
+        if hist.len() <= l {
+            hist.resize(l + 1, 0);
+        }
+        hist[l] += 1;
+        s.live_above_entry_level += (e.level as i16 > s.entry_level) as u64;
+    }
+    let n = s.live_elements as f64;
+    let mf = m as f64;
+    let expect = |l: usize| n * mf.powi(-(l as i32)) * (1.0 - 1.0 / mf);
+    let mut len = hist.len();
+    while expect(len) >= 1.0 {
+        len += 1;
+    }
+    hist.resize(len, 0);
+    s.expected_level_histogram = (0..len).map(expect).collect();
+    s.level_histogram = hist;
+}
