@@ -230,3 +230,43 @@ fn check_is_read_only_and_writes_an_atomic_textfile() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }
+
+#[test]
+fn ivfflat_trained_on_other_data_shows_skew() {
+    let db = db();
+    // Train on one distribution, then flood with rows from a far-away one.
+    db.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY, embedding vector(8));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random())::vector FROM generate_series(1, 8) d WHERE g > 0)
+           FROM generate_series(1, 2000) g;
+         CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 20);
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(10 + random())::vector FROM generate_series(1, 8) d WHERE g > 0)
+           FROM generate_series(1, 8000) g;",
+    );
+    db.sql("VACUUM ANALYZE emb");
+    let (code, report, err) = db.check_json("emb", &[]);
+    assert!(code >= 1, "{err}");
+    assert!(classes(&report, "warning").contains(&"centroid_skew".to_string()), "{report:#}");
+    let cv = report["metrics"]["ivfflat.list_cv"].as_f64().unwrap();
+    assert!(cv > 1.0, "cv {cv}");
+    assert_eq!(report["metrics"]["ivfflat.entries"], 10000.0);
+}
+
+#[test]
+fn structure_checks_say_why_they_were_skipped_without_superuser() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 500, 8, 5));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    let role = format!("{}_ro", db.name);
+    db.sql(&format!(
+        "CREATE ROLE {role} LOGIN; GRANT SELECT ON emb TO {role}; GRANT CREATE ON DATABASE {} TO {role};",
+        db.name
+    ));
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    let (code, out, err) = run(db.cmd().args(["check", "--collection", "emb", "-o", "json", "--database-url", &url]));
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(skipped.iter().any(|s| s.as_str().unwrap().contains("superuser")), "{report:#}");
+    db.sql(&format!("DROP OWNED BY {role}; DROP ROLE {role}"));
+}
