@@ -246,7 +246,10 @@ fn ivfflat_trained_on_other_data_shows_skew() {
     db.sql("VACUUM ANALYZE emb");
     let (code, report, err) = db.check_json("emb", &[]);
     assert!(code >= 1, "{err}");
-    assert!(classes(&report, "warning").contains(&"centroid_skew".to_string()), "{report:#}");
+    assert!(
+        classes(&report, "warning").contains(&"centroid_skew".to_string()),
+        "{report:#}"
+    );
     let cv = report["metrics"]["ivfflat.list_cv"].as_f64().unwrap();
     assert!(cv > 1.0, "cv {cv}");
     assert_eq!(report["metrics"]["ivfflat.entries"], 10000.0);
@@ -263,10 +266,23 @@ fn structure_checks_say_why_they_were_skipped_without_superuser() {
         db.name
     ));
     let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
-    let (code, out, err) = run(db.cmd().args(["check", "--collection", "emb", "-o", "json", "--database-url", &url]));
+    let (code, out, err) = run(db.cmd().args([
+        "check",
+        "--collection",
+        "emb",
+        "-o",
+        "json",
+        "--database-url",
+        &url,
+    ]));
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let skipped = report["skipped"].as_array().unwrap();
-    assert!(skipped.iter().any(|s| s.as_str().unwrap().contains("superuser")), "{report:#}");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("superuser")),
+        "{report:#}"
+    );
     db.sql(&format!("DROP OWNED BY {role}; DROP ROLE {role}"));
 }
