@@ -88,12 +88,44 @@ fn check_one(
         previous: &previous,
         now,
     };
-    let (measured, baselines) = check::run(
+    let spinner = output::progress::Spinner::start(
+        settings.progress && settings.output == crate::cli::OutputFormat::Table,
+        format!("checking {}", c.collection),
+    );
+    let result = check::run(
         Sessions { detect, app },
         &ctx,
         &history,
         args.seed.unwrap_or(0),
-    )?;
+    );
+    spinner.finish();
+    let (mut measured, baselines) = result?;
+    if let Some(node) = measured.get("index.relfilenode") {
+        // Baselines of this physical index: its first observation by ruvheal.
+        let mut first = |metric: &str| {
+            observations::first_value_where(
+                &mut store.client,
+                &store.schema,
+                id,
+                metric,
+                "index.relfilenode",
+                node,
+            )
+        };
+        let first_ins = first("table.n_tup_ins")?;
+        let first_distance = first("ivfflat.center_distance")?;
+        crate::detect::table_state::since_build(&mut measured, first_ins);
+        if let (Some(current), Some(baseline)) =
+            (measured.get("ivfflat.center_distance"), first_distance)
+            && let Some(f) = crate::detect::index_health::drift(
+                current,
+                baseline,
+                settings.check.drift_ratio_warning,
+            )
+        {
+            measured.push(f);
+        }
+    }
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let observation_id = observations::record(
         &mut store.client,

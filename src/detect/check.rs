@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::context::Ctx;
 use super::measured::Measured;
 use super::structure::Inspection;
-use super::{anomaly, contention, index_health, settings, structure, table_state};
+use super::{anomaly, contention, index_health, probe, settings, structure, table_state};
 use crate::sql::QualifiedName;
 
 /// Sessions a check uses.
@@ -33,8 +33,15 @@ pub fn run(
     out.detail("settings", &app_settings);
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
-    let _ = seed;
-    let _centers = index_structure(sessions.detect, ctx, &mut out)?;
+    let centers = index_structure(sessions.detect, ctx, &mut out)?;
+    let probes = probe::detect(sessions.detect, sessions.app, ctx, seed, &mut out)?;
+    if let Some(index) = ctx.ann_index() {
+        let normalize = !index.opclass.contains("l2") && !index.opclass.contains("l1");
+        if let Some(d) = index_health::center_distance(&probe::dense(&probes), &centers, normalize)
+        {
+            out.set("ivfflat.center_distance", d);
+        }
+    }
     throughput(ctx, &mut out);
     let (findings, baselines) = anomaly::detect(
         history,

@@ -29,7 +29,7 @@ SELECT pid, coalesce(application_name, ''), coalesce(state, ''),
        age(backend_xmin)::int8, left(coalesce(query, ''), 200), datname
 FROM pg_stat_activity
 WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-  AND backend_type = 'client backend'
+  AND backend_type = 'client backend' AND datname = current_database()
 ORDER BY age(backend_xmin) DESC
 LIMIT 5";
 

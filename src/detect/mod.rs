@@ -6,12 +6,17 @@ pub mod anomaly;
 pub mod check;
 pub mod contention;
 pub mod context;
+pub mod distance;
+pub mod exact;
 pub mod finding;
 pub mod index_health;
 pub mod measured;
 pub mod pages;
+pub mod probe;
+pub mod recall;
 pub mod settings;
 pub mod structure;
 pub mod table_state;
+pub mod vectors;
 
 pub use finding::{Class, Finding, Severity};

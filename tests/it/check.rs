@@ -286,3 +286,122 @@ fn structure_checks_say_why_they_were_skipped_without_superuser() {
     );
     db.sql(&format!("DROP OWNED BY {role}; DROP ROLE {role}"));
 }
+
+#[test]
+fn drift_away_from_ivfflat_centres_is_stale_training() {
+    let db = db();
+    db.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY, embedding vector(8));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random())::vector FROM generate_series(1, 8) d WHERE g > 0)
+           FROM generate_series(1, 3000) g;
+         CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 10);",
+    );
+    db.sql("VACUUM ANALYZE emb");
+    let (_, first, err) = db.check_json("emb", &[]);
+    let before = first["metrics"]["ivfflat.center_distance"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{first:#} {err}"));
+    assert!(!classes(&first, "warning").contains(&"stale_training".to_string()));
+    db.sql(
+        "INSERT INTO emb (embedding) SELECT (SELECT array_agg(5 + random())::vector FROM generate_series(1, 8) d WHERE g > 0)
+           FROM generate_series(1, 6000) g;",
+    );
+    db.sql("VACUUM ANALYZE emb");
+    let (_, second, _) = db.check_json("emb", &[]);
+    let after = second["metrics"]["ivfflat.center_distance"]
+        .as_f64()
+        .unwrap();
+    assert!(after > 2.0 * before, "{before} -> {after}");
+    let f = second["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "stale_training" && f["detector"] == "drift")
+        .unwrap_or_else(|| panic!("{second:#}"));
+    assert_eq!(f["expected"].as_f64().unwrap(), before);
+    assert!(
+        second["metrics"]["index.rows_inserted_since_build"]
+            .as_f64()
+            .unwrap()
+            >= 6000.0
+    );
+}
+
+#[test]
+fn recall_and_latency_are_measured_and_a_low_ef_search_shows() {
+    let db = db();
+    // Uniform random 64-d data: hard for a graph, so ef_search matters.
+    db.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY, embedding vector(64));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random())::vector FROM generate_series(1, 64) d WHERE g > 0)
+           FROM generate_series(1, 5000) g;
+         CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32);",
+    );
+    db.sql("VACUUM ANALYZE emb");
+    let (_, good, err) = db.check_json("emb", &["--seed", "7"]);
+    let recall = good["metrics"]["recall.at_k"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{good:#} {err}"));
+    assert!(good["metrics"]["latency.p99_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(good["details"]["recall"]["plan_uses_index"], true);
+    assert_eq!(good["metrics"]["recall.probes"], 50.0);
+    db.sql(&format!(
+        "ALTER DATABASE {} SET hnsw.ef_search = 10",
+        db.name
+    ));
+    let (code, bad, _) = db.check_json("emb", &["--seed", "7"]);
+    let low = bad["metrics"]["recall.at_k"].as_f64().unwrap();
+    assert!(low < recall && low < 0.95, "{recall} -> {low}");
+    assert!(code >= 1);
+    let f = bad["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["detector"] == "recall" && f["class"] == "recall_degradation")
+        .unwrap_or_else(|| panic!("{bad:#}"));
+    assert_eq!(f["observed"].as_f64().unwrap(), low);
+    assert_eq!(f["evidence"]["settings"]["hnsw.ef_search"], "10");
+}
+
+#[test]
+fn latency_far_above_its_baseline_is_an_anomaly() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 16, 10));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
+    db.sql("VACUUM ANALYZE emb");
+    // one real check creates the state tables, then a history of fast observations
+    let (_, first, _) = db.check_json("emb", &[]);
+    let id: i64 = db
+        .client()
+        .query_one("SELECT id FROM ruvheal.collections", &[])
+        .unwrap()
+        .get(0);
+    let fast = first["metrics"]["latency.p99_ms"].as_f64().unwrap() / 1000.0;
+    db.sql("DELETE FROM ruvheal.observations");
+    for i in 0..12 {
+        db.client().execute(
+            "INSERT INTO ruvheal.observations (collection_id, observed_at, metrics)
+             VALUES ($1, now() - make_interval(mins => $2), jsonb_build_object('latency.p99_ms', $3::float8, 'latency.p50_ms', $3::float8))",
+            &[&id, &(100 - i), &(fast * (1.0 + 0.01 * (i % 3) as f64))],
+        ).unwrap();
+    }
+    let (code, report, _) = db.check_json("emb", &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["detector"] == "anomaly" && f["class"] == "latency_anomaly")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(f["severity"], "critical");
+    assert!(f["evidence"]["z"].as_f64().unwrap() > 5.0);
+    let baselines: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM ruvheal.baselines WHERE samples >= 12",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(baselines >= 1);
+}

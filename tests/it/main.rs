@@ -8,5 +8,6 @@ mod generated;
 mod harness;
 mod migrations;
 mod quoting;
+mod recall;
 mod structure;
 mod usage;

@@ -1,0 +1,637 @@
+//! Ground truth: the exact top-k neighbours of every probe, from ONE streamed
+//! `COPY (SELECT tableoid, ctid, <col> ...) TO STDOUT (FORMAT binary)` pass.
+//!
+//! Each row is decoded once, compared with every probe, and offered to a bounded
+//! max-heap of `k` entries per probe, so memory depends on probes × k, never on
+//! the table's size. Rows the index cannot hold are skipped: NULLs (in SQL) and,
+//! for cosine, rows of norm zero (their distance is NaN). Reads only; the caller
+//! chooses the transaction (a REPEATABLE READ one keeps the truth stable).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::fmt;
+use std::io::{self, Read};
+use std::ops::Range;
+
+use anyhow::{Context, Result, anyhow, bail};
+use postgres::GenericClient;
+
+use super::distance::{BLOCK, Metric, norm_sq, popcount, transpose};
+use super::vectors::{Value, VecKind, decode_bit, decode_dense_into, mask_padding};
+use crate::sql::{QualifiedName, ident};
+
+/// A heap row: the relation it lives in (`tableoid`, which differs between the
+/// partitions or inheritance children of one table) and its `ctid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tid {
+    /// `tableoid` of the row.
+    pub table: u32,
+    /// Heap block number.
+    pub block: u32,
+    /// Line pointer (1-based) within the block.
+    pub offset: u16,
+}
+
+impl Tid {
+    /// Decodes the binary `tid` form: int32 block, int16 offset.
+    pub fn from_ctid(table: u32, bytes: &[u8]) -> Option<Tid> {
+        let b: [u8; 6] = bytes.try_into().ok()?;
+        Some(Tid {
+            table,
+            block: u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            offset: u16::from_be_bytes([b[4], b[5]]),
+        })
+    }
+}
+
+impl fmt::Display for Tid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({},{})", self.block, self.offset)
+    }
+}
+
+/// The exact neighbours of each probe.
+#[derive(Debug, Clone, Default)]
+pub struct ExactResult {
+    /// Per probe (same order as given): up to k (distance, row), nearest first,
+    /// ties broken by row.
+    pub neighbours: Vec<Vec<(f64, Tid)>>,
+    /// Non-NULL rows read from the table.
+    pub rows_scanned: u64,
+    /// Rows left out because their distance is undefined (cosine, norm zero).
+    pub rows_skipped: u64,
+    /// Bytes of COPY data read.
+    pub bytes_read: u64,
+}
+
+/// Computes the exact top-`k` of every probe under `metric` in one binary COPY
+/// pass over `table`.`column`. All probes must be of `kind` with the column's
+/// dimensions; a row of other dimensions is an error (the server's operator
+/// would refuse it too). With no probes or `k == 0` nothing is read.
+pub fn exact_top_k(
+    client: &mut impl GenericClient,
+    table: &QualifiedName,
+    column: &str,
+    kind: VecKind,
+    metric: Metric,
+    probes: &[Value],
+    k: usize,
+) -> Result<ExactResult> {
+    let scan = Scan::new(kind, metric, probes, k)?;
+    if probes.is_empty() || k == 0 {
+        return Ok(scan.finish());
+    }
+    let col = ident(column)?;
+    let sql = format!(
+        "COPY (SELECT tableoid, ctid, {col} FROM {} WHERE {col} IS NOT NULL) TO STDOUT (FORMAT binary)",
+        table.sql()?
+    );
+    let what = || format!("exact neighbours: reading {table}.{column} with COPY");
+    let reader = client.copy_out(&sql).with_context(what)?;
+    top_k_from_copy(reader, kind, metric, probes, k).with_context(what)
+}
+
+/// [`exact_top_k`] over any binary COPY stream of `(tableoid, ctid, value)` rows.
+pub fn top_k_from_copy(
+    reader: impl Read,
+    kind: VecKind,
+    metric: Metric,
+    probes: &[Value],
+    k: usize,
+) -> Result<ExactResult> {
+    let mut scan = Scan::new(kind, metric, probes, k)?;
+    let mut copy = CopyReader::new(reader)?;
+    let (mut buf, mut spans) = (Vec::new(), Vec::new());
+    while copy.next_tuple(&mut buf, &mut spans)? {
+        let field = |i: usize| spans.get(i).cloned().flatten().and_then(|r| buf.get(r));
+        let (Some(oid), Some(ctid), Some(value)) = (field(0), field(1), field(2)) else {
+            bail!("expected 3 non-NULL fields per row, got {spans:?}");
+        };
+        let oid: [u8; 4] = oid.try_into().map_err(|_| anyhow!("bad tableoid"))?;
+        let tid =
+            Tid::from_ctid(u32::from_be_bytes(oid), ctid).ok_or_else(|| anyhow!("bad ctid"))?;
+        scan.row(tid, value).with_context(|| format!("row {tid}"))?;
+    }
+    let mut result = scan.finish();
+    result.bytes_read = copy.bytes_read();
+    Ok(result)
+}
+
+/// Per-probe state, laid out for the inner loop.
+enum Probes {
+    Dense {
+        dim: usize,
+        /// Dimension-major blocks of probes (see [`transpose`]).
+        blocks: Vec<[f32; BLOCK]>,
+        /// Squared norms of the probes, per block.
+        norms: Vec<[f32; BLOCK]>,
+        row: Vec<f32>,
+    },
+    Sparse {
+        dim: usize,
+        values: Vec<Value>,
+        norms: Vec<f32>,
+    },
+    Bit {
+        len: u32,
+        flat: Vec<u8>,
+        counts: Vec<u32>,
+        row: Vec<u8>,
+    },
+}
+
+struct Scan {
+    kind: VecKind,
+    metric: Metric,
+    probes: Probes,
+    top: Vec<TopK>,
+    /// Per probe, the distance a row must not exceed to enter its top-k
+    /// (padded to whole blocks with -inf).
+    worst: Vec<f64>,
+    /// Scratch distances of one row.
+    dists: Vec<f64>,
+    rows: u64,
+    skipped: u64,
+}
+
+impl Scan {
+    fn new(kind: VecKind, metric: Metric, probes: &[Value], k: usize) -> Result<Scan> {
+        if !metric.supports(kind) {
+            bail!("{metric} distance is not defined for {}", kind.type_name());
+        }
+        let dims = probes.first().map_or(0, Value::dims);
+        if let Some(p) = probes.iter().find(|p| p.kind() != kind || p.dims() != dims) {
+            bail!(
+                "probes differ: a {} of {} dims among {} of {dims}",
+                p.kind().type_name(),
+                p.dims(),
+                kind.type_name()
+            );
+        }
+        let probes_state = match kind {
+            VecKind::Vector | VecKind::Halfvec => {
+                let dense: Vec<&[f32]> = probes.iter().map(dense_of).collect();
+                Probes::Dense {
+                    dim: dims,
+                    blocks: transpose(&dense, dims),
+                    norms: dense
+                        .chunks(BLOCK)
+                        .map(|c| std::array::from_fn(|i| c.get(i).map_or(0.0, |p| norm_sq(p))))
+                        .collect(),
+                    row: Vec::new(),
+                }
+            }
+            VecKind::Sparsevec => Probes::Sparse {
+                dim: dims,
+                norms: probes
+                    .iter()
+                    .map(|p| sparse_of(p).map_or(0.0, |(_, v)| norm_sq(v)))
+                    .collect(),
+                values: probes.to_vec(),
+            },
+            VecKind::Bit => {
+                let flat: Vec<u8> = probes.iter().flat_map(bits_of).copied().collect();
+                let counts = probes.iter().map(|p| popcount(bits_of(p))).collect();
+                Probes::Bit {
+                    len: dims as u32,
+                    flat,
+                    counts,
+                    row: Vec::new(),
+                }
+            }
+        };
+        Ok(Scan {
+            kind,
+            metric,
+            probes: probes_state,
+            top: (0..probes.len()).map(|_| TopK::new(k)).collect(),
+            worst: (0..probes.len().div_ceil(BLOCK) * BLOCK)
+                .map(|p| {
+                    if p < probes.len() {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                })
+                .collect(),
+            dists: Vec::with_capacity(probes.len()),
+            rows: 0,
+            skipped: 0,
+        })
+    }
+
+    fn row(&mut self, tid: Tid, bytes: &[u8]) -> Result<()> {
+        self.rows += 1;
+        let (metric, top, worst, dists) =
+            (self.metric, &mut self.top, &mut self.worst, &mut self.dists);
+        match &mut self.probes {
+            Probes::Dense {
+                dim,
+                blocks,
+                norms,
+                row,
+            } => {
+                decode_dense_into(self.kind, bytes, row)?;
+                check_dims(row.len(), *dim)?;
+                let n = if metric == Metric::Cosine {
+                    norm_sq(row)
+                } else {
+                    1.0
+                };
+                if n == 0.0 {
+                    self.skipped += 1;
+                    return Ok(());
+                }
+                let blocks = blocks.chunks_exact((*dim).max(1)).zip(norms.iter());
+                for (b, (blk, nb)) in blocks.enumerate() {
+                    let d = metric.finish_block(&metric.block_sums(row, blk), n, nb);
+                    offer(top, worst, b * BLOCK, tid, &d);
+                }
+            }
+            Probes::Sparse { dim, values, norms } => {
+                let v = Value::decode(VecKind::Sparsevec, bytes)?;
+                check_dims(v.dims(), *dim)?;
+                let (ix, xs) = sparse_of(&v).unwrap_or_default();
+                let n = norm_sq(xs);
+                if metric == Metric::Cosine && n == 0.0 {
+                    self.skipped += 1;
+                    return Ok(());
+                }
+                dists.clear();
+                dists.extend(values.iter().zip(norms.iter()).map(|(p, np)| {
+                    let (pi, pv) = sparse_of(p).unwrap_or_default();
+                    metric.sparse((ix, xs), (pi, pv), n, *np)
+                }));
+                offer(top, worst, 0, tid, dists);
+            }
+            Probes::Bit {
+                len,
+                flat,
+                counts,
+                row,
+            } => {
+                let (bits, body) = decode_bit(bytes)?;
+                check_dims(bits as usize, *len as usize)?;
+                row.clear();
+                row.extend_from_slice(body);
+                mask_padding(bits, row);
+                let c = popcount(row);
+                let chunks = flat.chunks_exact(row.len().max(1));
+                dists.clear();
+                dists.extend(
+                    chunks
+                        .zip(counts.iter())
+                        .map(|(p, cp)| metric.bits(row, p, c, *cp)),
+                );
+                offer(top, worst, 0, tid, dists);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> ExactResult {
+        ExactResult {
+            neighbours: self.top.into_iter().map(TopK::into_sorted).collect(),
+            rows_scanned: self.rows,
+            rows_skipped: self.skipped,
+            bytes_read: 0,
+        }
+    }
+}
+
+fn check_dims(got: usize, want: usize) -> Result<()> {
+    if got != want {
+        bail!("the row has {got} dimensions, the probes {want}");
+    }
+    Ok(())
+}
+
+fn dense_of(v: &Value) -> &[f32] {
+    match v {
+        Value::Vector(x) | Value::Halfvec(x) => x,
+        _ => &[],
+    }
+}
+
+fn sparse_of(v: &Value) -> Option<(&[u32], &[f32])> {
+    match v {
+        Value::Sparsevec {
+            indices, values, ..
+        } => Some((indices, values)),
+        _ => None,
+    }
+}
+
+fn bits_of(v: &Value) -> &[u8] {
+    match v {
+        Value::Bit { bytes, .. } => bytes,
+        _ => &[],
+    }
+}
+
+/// Offers row `tid` at distance `d[i]` to probe `start + i`, for each that
+/// beats that probe's current k-th distance.
+#[inline]
+fn offer(top: &mut [TopK], worst: &mut [f64], start: usize, tid: Tid, d: &[f64]) {
+    let Some(limits) = worst.get_mut(start..start + d.len()) else {
+        return;
+    };
+    // the common case, no candidate, in one branch-free pass
+    if !d
+        .iter()
+        .zip(limits.iter())
+        .fold(false, |any, (d, w)| any | (d <= w))
+    {
+        return;
+    }
+    let tops = top.iter_mut().skip(start);
+    for ((t, d), w) in tops.zip(d).zip(limits.iter_mut()) {
+        if *d <= *w {
+            t.offer(*d, tid);
+            *w = t.worst;
+        }
+    }
+}
+
+/// A distance ordered by `total_cmp` (NaN never enters: `offer` refuses it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Key(f64);
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// The `k` smallest (distance, row) pairs seen so far.
+struct TopK {
+    k: usize,
+    heap: BinaryHeap<(Key, Tid)>,
+    /// Distance of the current k-th entry; +inf until the heap is full.
+    worst: f64,
+}
+
+impl TopK {
+    fn new(k: usize) -> TopK {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
+            worst: f64::INFINITY,
+        }
+    }
+
+    fn offer(&mut self, d: f64, tid: Tid) {
+        if d.is_nan() || self.k == 0 {
+            return;
+        }
+        let entry = (Key(d), tid);
+        if self.heap.len() < self.k {
+            self.heap.push(entry);
+        } else if self.heap.peek().is_some_and(|top| entry < *top) {
+            self.heap.pop();
+            self.heap.push(entry);
+        }
+        if self.heap.len() == self.k {
+            self.worst = self.heap.peek().map_or(f64::INFINITY, |t| t.0.0);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(f64, Tid)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|(d, t)| (d.0, t))
+            .collect()
+    }
+}
+
+/// An incremental reader of PostgreSQL's binary COPY format: the 11-byte
+/// signature, int32 flags, int32 header-extension length (skipped); then per
+/// tuple an int16 field count (-1 ends the data) and per field an int32 length
+/// (-1 for NULL) and that many bytes. Malformed or truncated input is an error.
+pub struct CopyReader<R> {
+    inner: R,
+    bytes: u64,
+}
+
+const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
+/// The most a single field can hold in PostgreSQL (1 GiB).
+const MAX_FIELD: usize = 1 << 30;
+
+impl<R: Read> CopyReader<R> {
+    /// Reads and checks the header.
+    pub fn new(inner: R) -> Result<Self> {
+        let mut r = CopyReader { inner, bytes: 0 };
+        let mut sig = [0u8; 11];
+        r.read(&mut sig)?;
+        if &sig != SIGNATURE {
+            bail!("not a binary COPY stream (bad signature)");
+        }
+        let flags = r.int32()?;
+        if flags != 0 {
+            bail!("binary COPY header has unsupported flags {flags:#x}");
+        }
+        let ext = usize::try_from(r.int32()?)
+            .map_err(|_| anyhow!("negative COPY header extension length"))?;
+        let skipped = io::copy(&mut (&mut r.inner).take(ext as u64), &mut io::sink())?;
+        r.bytes += skipped;
+        if skipped != ext as u64 {
+            bail!("binary COPY stream truncated in its header extension");
+        }
+        Ok(r)
+    }
+
+    /// Reads the next tuple: its fields' bytes go to `buf` (cleared first) and
+    /// `spans[i]` is field i's range in `buf` (`None` for NULL). Returns false
+    /// at the end-of-data marker, after checking nothing follows it.
+    pub fn next_tuple(
+        &mut self,
+        buf: &mut Vec<u8>,
+        spans: &mut Vec<Option<Range<usize>>>,
+    ) -> Result<bool> {
+        buf.clear();
+        spans.clear();
+        let mut count = [0u8; 2];
+        self.read(&mut count)?;
+        let count = i16::from_be_bytes(count);
+        if count == -1 {
+            let mut extra = [0u8; 1];
+            if self
+                .inner
+                .read(&mut extra)
+                .context("reading after the end of COPY data")?
+                != 0
+            {
+                bail!("data after the binary COPY end marker");
+            }
+            return Ok(false);
+        }
+        let count = usize::try_from(count).map_err(|_| anyhow!("bad COPY field count {count}"))?;
+        for _ in 0..count {
+            let len = self.int32()?;
+            if len == -1 {
+                spans.push(None);
+                continue;
+            }
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|l| *l <= MAX_FIELD)
+                .ok_or_else(|| anyhow!("bad COPY field length {len}"))?;
+            let start = buf.len();
+            buf.resize(start + len, 0);
+            self.read(&mut buf[start..])?;
+            spans.push(Some(start..start + len));
+        }
+        Ok(true)
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    fn read(&mut self, out: &mut [u8]) -> Result<()> {
+        self.inner.read_exact(out).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => anyhow!("binary COPY stream truncated"),
+            _ => anyhow::Error::new(e).context("reading the COPY stream"),
+        })?;
+        self.bytes += out.len() as u64;
+        Ok(())
+    }
+
+    fn int32(&mut self) -> Result<i32> {
+        let mut b = [0u8; 4];
+        self.read(&mut b)?;
+        Ok(i32::from_be_bytes(b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(tuples: &[&[Option<&[u8]>]], trailer: bool) -> Vec<u8> {
+        let mut s = SIGNATURE.to_vec();
+        s.extend([0, 0, 0, 0, 0, 0, 0, 2, 0xaa, 0xbb]); // flags, 2-byte extension
+        for t in tuples {
+            s.extend((t.len() as i16).to_be_bytes());
+            for f in *t {
+                match f {
+                    None => s.extend((-1i32).to_be_bytes()),
+                    Some(b) => {
+                        s.extend((b.len() as i32).to_be_bytes());
+                        s.extend(*b);
+                    }
+                }
+            }
+        }
+        if trailer {
+            s.extend((-1i16).to_be_bytes());
+        }
+        s
+    }
+
+    fn read_all(bytes: &[u8]) -> Result<Vec<Vec<Option<Vec<u8>>>>> {
+        let mut r = CopyReader::new(bytes)?;
+        let (mut buf, mut spans, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        while r.next_tuple(&mut buf, &mut spans)? {
+            out.push(
+                spans
+                    .iter()
+                    .map(|s| s.clone().map(|s| buf[s].to_vec()))
+                    .collect(),
+            );
+        }
+        assert_eq!(r.bytes_read(), bytes.len() as u64);
+        Ok(out)
+    }
+
+    #[test]
+    fn copy_stream_round_trips() {
+        let s = stream(&[&[Some(b"ab"), None, Some(b"")], &[Some(b"xyz")]], true);
+        let rows = read_all(&s).unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec![Some(b"ab".to_vec()), None, Some(vec![])],
+                vec![Some(b"xyz".to_vec())]
+            ]
+        );
+        assert_eq!(read_all(&stream(&[], true)).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let s = stream(&[&[Some(b"abcdef"), None], &[Some(&[1, 2, 3])]], true);
+        for cut in 0..s.len() {
+            let err = read_all(&s[..cut]).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("truncated"),
+                "cut {cut}: {err:#}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_streams_are_errors() {
+        let good = stream(&[&[Some(b"a")]], true);
+        let mut bad_sig = good.clone();
+        bad_sig[0] = b'X';
+        let mut flags = good.clone();
+        flags[13] = 1; // the has-OIDs bit
+        let mut trailing = good.clone();
+        trailing.push(0);
+        let mut neg_len = stream(&[], false);
+        neg_len.extend([0, 1, 0xff, 0xff, 0xff, 0xfe]);
+        let mut neg_count = stream(&[], false);
+        neg_count.extend([0xff, 0xfe]);
+        let mut huge = stream(&[], false);
+        huge.extend([0, 1, 0x7f, 0xff, 0xff, 0xff]);
+        for (name, s) in [
+            ("signature", bad_sig),
+            ("flags", flags),
+            ("trailing", trailing),
+            ("negative length", neg_len),
+            ("negative count", neg_count),
+            ("huge field", huge),
+        ] {
+            assert!(read_all(&s).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn top_k_keeps_the_nearest_and_breaks_ties_by_row() {
+        let tid = |b| Tid {
+            table: 1,
+            block: b,
+            offset: 1,
+        };
+        let mut t = TopK::new(3);
+        for (d, b) in [
+            (5.0, 1),
+            (1.0, 2),
+            (f64::NAN, 3),
+            (3.0, 4),
+            (1.0, 5),
+            (3.0, 0),
+            (9.0, 6),
+        ] {
+            t.offer(d, tid(b));
+        }
+        assert_eq!(
+            t.into_sorted(),
+            vec![(1.0, tid(2)), (1.0, tid(5)), (3.0, tid(0))]
+        );
+        let mut none = TopK::new(0);
+        none.offer(1.0, tid(1));
+        assert!(none.into_sorted().is_empty());
+    }
+}

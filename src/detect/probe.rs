@@ -1,0 +1,140 @@
+//! The recall and latency probe as a check step: sample probe vectors, compute
+//! their exact top-k in one pass, run the application's ANN query, compare.
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::context::Ctx;
+use super::distance::Metric;
+use super::exact::exact_top_k;
+use super::measured::Measured;
+use super::recall::{Probe, ProbeSpec, measure, sample_probes};
+use super::vectors::{Value, VecKind};
+use super::{Class, Finding, Severity};
+
+const DETECTOR: &str = "recall";
+
+/// Measures recall@k and latency; returns the probes (drift uses them).
+pub fn detect(
+    detect: &mut postgres::Client,
+    app: &mut postgres::Client,
+    ctx: &Ctx<'_>,
+    seed: u64,
+    out: &mut Measured,
+) -> Result<Vec<Probe>> {
+    let c = ctx.collection;
+    let Some(index) = ctx.ann_index().filter(|i| i.valid) else {
+        return Ok(vec![]);
+    };
+    let Some(kind) = VecKind::from_type_name(&c.type_name) else {
+        out.skip(
+            DETECTOR,
+            format!("column type {} is not supported", c.type_name),
+        );
+        return Ok(vec![]);
+    };
+    let Some(metric) = Metric::from_opclass(&index.opclass) else {
+        out.skip(
+            DETECTOR,
+            format!("operator class {} is not supported", index.opclass),
+        );
+        return Ok(vec![]);
+    };
+    let k = ctx.contract.k.max(1) as usize;
+    let probes = sample_probes(
+        detect,
+        &c.name(),
+        &c.column,
+        kind,
+        ctx.contract.probes,
+        seed,
+        c.rows.unwrap_or(0),
+    )?;
+    if probes.is_empty() {
+        out.skip(DETECTOR, "the collection has no rows to probe with");
+        return Ok(vec![]);
+    }
+    let values: Vec<Value> = probes.iter().map(|p| p.value.clone()).collect();
+    let exact = exact_top_k(detect, &c.name(), &c.column, kind, metric, &values, k)?;
+    let spec = ProbeSpec {
+        table: c.name(),
+        column: c.column.clone(),
+        kind,
+        metric,
+        k,
+    };
+    let report = measure(app, &exact, &probes, &spec)?;
+    out.set("recall.at_k", report.recall);
+    out.set("recall.min", report.recall_min);
+    out.set("recall.short_results", report.short_results as f64);
+    out.set("recall.probes", report.probes as f64);
+    out.set("latency.mean_ms", report.latency_ms.mean);
+    out.set("latency.p50_ms", report.latency_ms.p50);
+    out.set("latency.p95_ms", report.latency_ms.p95);
+    out.set("latency.p99_ms", report.latency_ms.p99);
+    out.set("latency.max_ms", report.latency_ms.max);
+    let target = ctx.contract.min_recall;
+    if !report.plan_uses_index {
+        out.push(Finding::new(Class::Unknown, Severity::Info, DETECTOR, format!(
+            "the planner answered the probe query without index {} (a small table or other costs); recall {:.3} says nothing about the index",
+            index.name, report.recall)));
+    } else if report.recall < target {
+        let severity = if report.recall < target - 0.15 || report.short_results * 2 > report.probes
+        {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        let short = if report.short_results > 0 {
+            format!(
+                "; {} of {} queries returned fewer than {k} rows",
+                report.short_results, report.probes
+            )
+        } else {
+            String::new()
+        };
+        out.push(
+            Finding::new(Class::RecallDegradation, severity, DETECTOR, format!(
+                "recall@{k} is {:.3} against a contract of {target:.2} over {} probe queries{short}",
+                report.recall, report.probes))
+            .metric("recall.at_k", report.recall, Some(target))
+            .evidence(json!({"recall_min": report.recall_min, "short_results": report.short_results,
+                             "index": index.name, "settings": report.settings})),
+        );
+    }
+    if let Some(max) = ctx.contract.max_latency_ms
+        && report.latency_ms.p99 > max
+    {
+        let severity = if report.latency_ms.p99 > 2.0 * max {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        out.push(
+            Finding::new(
+                Class::LatencyAnomaly,
+                severity,
+                DETECTOR,
+                format!(
+                    "p99 latency of the ANN query is {:.1} ms against a contract of {max:.1} ms",
+                    report.latency_ms.p99
+                ),
+            )
+            .metric("latency.p99_ms", report.latency_ms.p99, Some(max))
+            .evidence(json!({"latency_ms": report.latency_ms})),
+        );
+    }
+    out.detail("recall", &report);
+    Ok(probes)
+}
+
+/// The probe values as dense f32 vectors (for drift against IVFFlat centres).
+pub fn dense(probes: &[Probe]) -> Vec<Vec<f32>> {
+    probes
+        .iter()
+        .filter_map(|p| match &p.value {
+            Value::Vector(v) | Value::Halfvec(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect()
+}
