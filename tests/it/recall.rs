@@ -40,7 +40,9 @@ impl Rng {
                     .collect(),
             ),
             VecKind::Sparsevec => {
-                let indices: Vec<u32> = (0..dim as u32).filter(|_| self.next().is_multiple_of(4)).collect();
+                let indices: Vec<u32> = (0..dim as u32)
+                    .filter(|_| self.next().is_multiple_of(4))
+                    .collect();
                 let values = indices.iter().map(|_| self.unit()).collect();
                 Value::Sparsevec {
                     dim: dim as u32,
