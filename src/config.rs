@@ -109,8 +109,6 @@ pub struct CollectionContract {
     pub max_latency_ms: Option<f64>,
     /// How many probe vectors to sample.
     pub probes: usize,
-    /// A table (`schema.table`) of real query vectors to probe with instead of sampling.
-    pub queries_table: Option<String>,
 }
 
 impl Default for CollectionContract {
@@ -120,7 +118,6 @@ impl Default for CollectionContract {
             k: 10,
             max_latency_ms: None,
             probes: 50,
-            queries_table: None,
         }
     }
 }
