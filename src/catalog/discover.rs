@@ -25,7 +25,7 @@ pub struct Collection {
     pub type_name: String,
     /// Declared dimensions (bits for `bit`); `None` when the column has no typmod.
     pub dims: Option<i32>,
-    /// Estimated rows (planner statistics, else the live-tuple counter).
+    /// Estimated rows (the live-tuple counter, else the planner's estimate).
     pub rows: Option<i64>,
     /// `table`, `partitioned_table` or `materialized_view`.
     pub kind: String,
@@ -140,7 +140,11 @@ pub fn discover(client: &mut impl GenericClient, state_schema: &str) -> Result<V
                     column: r.get(3),
                     type_name: r.get(5),
                     dims: (typmod > 0).then_some(typmod),
-                    rows: estimated.map(|v| v.round() as i64).or(live),
+                    // The live-tuple counter follows every write; the planner's
+                    // estimate only the last ANALYZE. Prefer the counter when it has data.
+                    rows: live
+                        .filter(|n| *n > 0)
+                        .or(estimated.map(|v| v.round() as i64)),
                     kind: match kind.as_str() {
                         "p" => "partitioned_table",
                         "m" => "materialized_view",
