@@ -28,13 +28,23 @@ pub fn run(
     seed: u64,
 ) -> Result<(Measured, Vec<anomaly::Baseline>)> {
     let mut out = Measured::default();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        log::debug!(
+            "{what} done after {:.0} ms",
+            clock.elapsed().as_secs_f64() * 1000.0
+        )
+    };
     table_state::detect(sessions.detect, ctx, &mut out)?;
     let app_settings = settings::session_settings(sessions.app)?;
     out.detail("settings", &app_settings);
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
+    lap("table, settings and contention checks");
     let centers = index_structure(sessions.detect, ctx, &mut out)?;
+    lap("index structure");
     let probes = probe::detect(sessions.detect, sessions.app, ctx, seed, &mut out)?;
+    lap("recall probe");
     if let Some(index) = ctx.ann_index() {
         let normalize = !index.opclass.contains("l2") && !index.opclass.contains("l1");
         if let Some(d) = index_health::center_distance(&probe::dense(&probes), &centers, normalize)
