@@ -12,6 +12,7 @@ use std::collections::BinaryHeap;
 use std::fmt;
 use std::io::{self, Read};
 use std::ops::Range;
+use std::sync::{Arc, mpsc};
 
 use anyhow::{Context, Result, anyhow, bail};
 use postgres::GenericClient;
@@ -92,6 +93,11 @@ pub fn exact_top_k(
 }
 
 /// [`exact_top_k`] over any binary COPY stream of `(tableoid, ctid, value)` rows.
+///
+/// The probes are split by blocks over up to `available_parallelism()` worker
+/// threads, which receive the rows in batches from the reading thread (a few
+/// batches in flight, so memory stays bounded); with one core or one block of
+/// probes everything runs on the calling thread.
 pub fn top_k_from_copy(
     reader: impl Read,
     kind: VecKind,
@@ -99,9 +105,94 @@ pub fn top_k_from_copy(
     probes: &[Value],
     k: usize,
 ) -> Result<ExactResult> {
-    let mut scan = Scan::new(kind, metric, probes, k)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    scan_threads(reader, kind, metric, probes, k, cores)
+}
+
+fn scan_threads(
+    reader: impl Read,
+    kind: VecKind,
+    metric: Metric,
+    probes: &[Value],
+    k: usize,
+    threads: usize,
+) -> Result<ExactResult> {
+    let workers = threads.clamp(1, probes.len().div_ceil(BLOCK).max(1));
+    let per = probes.len().div_ceil(BLOCK).div_ceil(workers).max(1) * BLOCK;
+    let mut scans = probes
+        .chunks(per)
+        .map(|group| Scan::new(kind, metric, group, k))
+        .collect::<Result<Vec<_>>>()?;
     let mut copy = CopyReader::new(reader)?;
-    let (mut buf, mut spans) = (Vec::new(), Vec::new());
+    if scans.len() <= 1 {
+        let mut scan = match scans.pop() {
+            Some(scan) => scan,
+            None => Scan::new(kind, metric, probes, k)?,
+        };
+        read_batches(&mut copy, |batch| batch.feed(&mut scan))?;
+        return Ok(merge(vec![scan], copy.bytes_read()));
+    }
+    std::thread::scope(|s| {
+        let (mut senders, mut handles) = (Vec::new(), Vec::new());
+        for mut scan in scans {
+            let (tx, rx) = mpsc::sync_channel::<Arc<Batch>>(4);
+            senders.push(tx);
+            handles.push(s.spawn(move || -> Result<Scan> {
+                for batch in rx {
+                    batch.feed(&mut scan)?;
+                }
+                Ok(scan)
+            }));
+        }
+        let read = read_batches(&mut copy, |batch| {
+            let batch = Arc::new(batch);
+            for tx in &senders {
+                // a closed channel means that worker failed; its error is reported below
+                tx.send(Arc::clone(&batch))
+                    .map_err(|_| anyhow!("exact-scan worker stopped"))?;
+            }
+            Ok(())
+        });
+        drop(senders);
+        let mut done = Vec::new();
+        for h in handles {
+            done.push(
+                h.join()
+                    .map_err(|_| anyhow!("exact-scan worker panicked"))??,
+            );
+        }
+        read?;
+        Ok(merge(done, copy.bytes_read()))
+    })
+}
+
+/// Rows handed to the scans at a time.
+const BATCH_ROWS: usize = 1024;
+
+/// A batch of rows: their ids and their values' bytes.
+#[derive(Default)]
+struct Batch {
+    data: Vec<u8>,
+    rows: Vec<(Tid, Range<usize>)>,
+}
+
+impl Batch {
+    fn feed(&self, scan: &mut Scan) -> Result<()> {
+        for (tid, r) in &self.rows {
+            let value = self.data.get(r.clone()).unwrap_or_default();
+            scan.row(*tid, value)
+                .with_context(|| format!("row {tid}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads every row of the stream, handing them to `sink` in batches.
+fn read_batches<R: Read>(
+    copy: &mut CopyReader<R>,
+    mut sink: impl FnMut(Batch) -> Result<()>,
+) -> Result<()> {
+    let (mut buf, mut spans, mut batch) = (Vec::new(), Vec::new(), Batch::default());
     while copy.next_tuple(&mut buf, &mut spans)? {
         let field = |i: usize| spans.get(i).cloned().flatten().and_then(|r| buf.get(r));
         let (Some(oid), Some(ctid), Some(value)) = (field(0), field(1), field(2)) else {
@@ -110,11 +201,31 @@ pub fn top_k_from_copy(
         let oid: [u8; 4] = oid.try_into().map_err(|_| anyhow!("bad tableoid"))?;
         let tid =
             Tid::from_ctid(u32::from_be_bytes(oid), ctid).ok_or_else(|| anyhow!("bad ctid"))?;
-        scan.row(tid, value).with_context(|| format!("row {tid}"))?;
+        let start = batch.data.len();
+        batch.data.extend_from_slice(value);
+        batch.rows.push((tid, start..batch.data.len()));
+        if batch.rows.len() == BATCH_ROWS {
+            sink(std::mem::take(&mut batch))?;
+        }
     }
-    let mut result = scan.finish();
-    result.bytes_read = copy.bytes_read();
-    Ok(result)
+    if !batch.rows.is_empty() {
+        sink(batch)?;
+    }
+    Ok(())
+}
+
+/// One result from scans over consecutive groups of probes (each saw every row).
+fn merge(scans: Vec<Scan>, bytes_read: u64) -> ExactResult {
+    let mut out = ExactResult {
+        bytes_read,
+        ..ExactResult::default()
+    };
+    for scan in scans {
+        let part = scan.finish();
+        (out.rows_scanned, out.rows_skipped) = (part.rows_scanned, part.rows_skipped);
+        out.neighbours.extend(part.neighbours);
+    }
+    out
 }
 
 /// Per-probe state, laid out for the inner loop.
@@ -605,6 +716,108 @@ mod tests {
         ] {
             assert!(read_all(&s).is_err(), "{name}");
         }
+    }
+
+    fn vector_bytes(v: &[f32]) -> Vec<u8> {
+        let mut b = (v.len() as i16).to_be_bytes().to_vec();
+        b.extend([0, 0]);
+        v.iter().for_each(|x| b.extend(x.to_be_bytes()));
+        b
+    }
+
+    #[test]
+    fn scans_a_stream_and_rejects_bad_rows() {
+        let rows: Vec<Vec<f32>> = (0..40)
+            .map(|i| vec![i as f32, (i % 7) as f32, 0.0])
+            .collect();
+        let enc: Vec<[Vec<u8>; 3]> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                [
+                    vec![0, 0, 0, 9],
+                    vec![0, 0, 0, i as u8, 0, 1],
+                    vector_bytes(r),
+                ]
+            })
+            .collect();
+        let tuples: Vec<Vec<Option<&[u8]>>> = enc
+            .iter()
+            .map(|t| t.iter().map(|f| Some(f.as_slice())).collect())
+            .collect();
+        let refs: Vec<&[Option<&[u8]>]> = tuples.iter().map(Vec::as_slice).collect();
+        let s = stream(&refs, true);
+        let probes = [
+            Value::Vector(vec![10.0, 3.0, 0.0]),
+            Value::Vector(vec![0.0, 0.0, 0.0]),
+        ];
+        for metric in [Metric::L2, Metric::L1, Metric::InnerProduct, Metric::Cosine] {
+            let got = top_k_from_copy(&s[..], VecKind::Vector, metric, &probes, 5).unwrap();
+            assert_eq!(got.rows_scanned, 40);
+            assert_eq!(got.bytes_read, s.len() as u64);
+            for (p, top) in probes.iter().zip(&got.neighbours) {
+                let mut all: Vec<(f64, Tid)> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        (
+                            metric.distance(p, &Value::Vector(r.clone())).unwrap(),
+                            Tid {
+                                table: 9,
+                                block: i as u32,
+                                offset: 1,
+                            },
+                        )
+                    })
+                    .filter(|(d, _)| !d.is_nan())
+                    .collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                all.truncate(5);
+                assert_eq!(top, &all, "{metric}");
+            }
+        }
+        // row 0 has norm 0: no cosine distance
+        let cos = top_k_from_copy(&s[..], VecKind::Vector, Metric::Cosine, &probes, 5).unwrap();
+        assert_eq!((cos.rows_skipped, cos.neighbours[1].len()), (1, 0));
+        // a row of other dimensions, a malformed value, a NULL field: errors
+        let short = vector_bytes(&[1.0]);
+        let bad: [&[Option<&[u8]>]; 3] = [
+            &[Some(&[0, 0, 0, 9]), Some(&[0, 0, 0, 0, 0, 1]), Some(&short)],
+            &[
+                Some(&[0, 0, 0, 9]),
+                Some(&[0, 0, 0, 0, 0, 1]),
+                Some(&[0, 3, 0]),
+            ],
+            &[Some(&[0, 0, 0, 9]), None, Some(&short)],
+        ];
+        for t in bad {
+            assert!(
+                top_k_from_copy(
+                    &stream(&[t], true)[..],
+                    VecKind::Vector,
+                    Metric::L2,
+                    &probes,
+                    5
+                )
+                .is_err()
+            );
+        }
+        assert!(top_k_from_copy(&s[..], VecKind::Bit, Metric::L2, &probes, 5).is_err());
+
+        // many probes over several threads: the same answer as one thread
+        let many: Vec<Value> = (0..40)
+            .map(|p| Value::Vector(vec![p as f32, 1.0, 2.0]))
+            .collect();
+        let one = scan_threads(&s[..], VecKind::Vector, Metric::L2, &many, 3, 1).unwrap();
+        let three = scan_threads(&s[..], VecKind::Vector, Metric::L2, &many, 3, 3).unwrap();
+        assert_eq!(one.neighbours, three.neighbours);
+        assert_eq!((three.neighbours.len(), three.rows_scanned), (40, 40));
+        // and a worker's error reaches the caller
+        let mut bad_tail = s[..s.len() - 2].to_vec();
+        bad_tail.extend(stream(&[bad[0]], true).split_off(21)); // past the header
+        let err =
+            scan_threads(&bad_tail[..], VecKind::Vector, Metric::L2, &many, 3, 3).unwrap_err();
+        assert!(format!("{err:#}").contains("dimensions"), "{err:#}");
     }
 
     #[test]

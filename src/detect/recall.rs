@@ -214,7 +214,7 @@ pub fn measure(
         probes: probes.len(),
         k: spec.k,
         recall: mean(&recalls),
-        recall_min: recalls[0],
+        recall_min: recalls.first().copied().unwrap_or(f64::NAN),
         recall_p10: percentile(&recalls, 0.10),
         short_results: short,
         latency_ms: LatencyMs {
@@ -222,7 +222,7 @@ pub fn measure(
             p50: percentile(&latencies, 0.50),
             p95: percentile(&latencies, 0.95),
             p99: percentile(&latencies, 0.99),
-            max: latencies[latencies.len() - 1],
+            max: latencies.last().copied().unwrap_or(f64::NAN),
         },
         plan_uses_index: index_name.is_some(),
         index_name,
@@ -240,10 +240,13 @@ pub fn read_settings(client: &mut impl GenericClient) -> Result<BTreeMap<String,
             &[&SETTINGS.as_slice()],
         )
         .context("reading hnsw/ivfflat settings")?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| Some((r.get::<_, String>(0), r.get::<_, Option<String>>(1)?)))
-        .collect())
+    let mut out = BTreeMap::new();
+    for r in rows {
+        if let (name, Some(value)) = (r.try_get::<_, String>(0)?, r.try_get(1)?) {
+            out.insert(name, value);
+        }
+    }
+    Ok(out)
 }
 
 /// The schema the `vector` extension is installed in.
@@ -255,7 +258,8 @@ pub fn ext_schema(client: &mut impl GenericClient) -> Result<String> {
             &[],
         )
         .context("looking up the vector extension")?
-        .map(|r| r.get(0))
+        .map(|r| r.try_get(0))
+        .transpose()?
         .context("the vector extension is not installed in this database")
 }
 
