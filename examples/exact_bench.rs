@@ -9,10 +9,11 @@ use std::time::Instant;
 
 use postgres::{Client, NoTls};
 use ruvheal::detect::distance::Metric;
-use ruvheal::detect::exact::{CopyReader, exact_top_k};
+use ruvheal::detect::exact::exact_top_k;
 use ruvheal::detect::recall::sample_probes;
 use ruvheal::detect::vectors::VecKind;
 use ruvheal::sql::QualifiedName;
+use ruvheal::sql::copy::CopyReader;
 
 /// Best and median wall time of five runs.
 fn best(mut f: impl FnMut() -> u64) -> (f64, f64, u64) {

@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod conninfo;
+pub mod copy;
 pub mod quote;
 pub mod session;
 pub mod tls;

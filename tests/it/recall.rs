@@ -6,10 +6,11 @@ use std::io::Write;
 
 use postgres::Client;
 use ruvheal::detect::distance::Metric;
-use ruvheal::detect::exact::{CopyReader, Tid, exact_top_k};
+use ruvheal::detect::exact::{Tid, exact_top_k};
 use ruvheal::detect::recall::{ProbeSpec, RecallReport, measure, sample_probes};
 use ruvheal::detect::vectors::{Value, VecKind};
 use ruvheal::sql::QualifiedName;
+use ruvheal::sql::copy::CopyReader;
 
 use crate::harness::{TestDb, db};
 
