@@ -27,6 +27,7 @@ pub mod config;
 pub mod detect;
 pub mod exit;
 pub mod generated;
+pub mod integrity;
 pub mod output;
 pub mod sql;
 pub mod store;

@@ -18,6 +18,8 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     let timeout = std::time::Duration::from_millis(settings.check.statement_timeout_ms);
     let mut detect = sql::connect(&info)?;
     session::read_only(&mut detect, timeout)?;
+    let mut pages = sql::connect(&info)?;
+    session::read_only(&mut pages, timeout)?;
     let mut app = sql::connect(&info)?;
     session::bounded(&mut app, timeout)?;
     let found = catalog::discover(&mut detect, &settings.state_schema)?;
@@ -35,6 +37,7 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
             &mut store,
             &mut detect,
             &mut app,
+            &mut pages,
         )?);
     }
     let exit = reports
@@ -62,6 +65,7 @@ fn check_one(
     store: &mut Store,
     detect: &mut postgres::Client,
     app: &mut postgres::Client,
+    pages: &mut postgres::Client,
 ) -> Result<CheckReport> {
     let started = std::time::Instant::now();
     let now = crate::clock::now();
@@ -93,13 +97,14 @@ fn check_one(
         format!("checking {}", c.collection),
     );
     let result = check::run(
-        Sessions { detect, app },
+        Sessions { detect, app, pages },
         &ctx,
         &history,
         args.seed.unwrap_or(0),
     );
     spinner.finish();
     let (mut measured, baselines) = result?;
+    let mut fit = None;
     if let Some(node) = measured.get("index.relfilenode") {
         // Baselines of this physical index: its first observation by ruvheal.
         let mut first = |metric: &str| {
@@ -117,6 +122,11 @@ fn check_one(
         crate::detect::table_state::since_build(&mut measured, first_ins);
         if let (Some(current), Some(baseline)) =
             (measured.get("ivfflat.center_distance"), first_distance)
+        {
+            fit = Some(baseline / current);
+        }
+        if let (Some(current), Some(baseline)) =
+            (measured.get("ivfflat.center_distance"), first_distance)
             && let Some(f) = crate::detect::index_health::drift(
                 current,
                 baseline,
@@ -126,6 +136,7 @@ fn check_one(
             measured.push(f);
         }
     }
+    crate::detect::integrity::record(&ctx, fit, &mut measured);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let observation_id = observations::record(
         &mut store.client,

@@ -17,6 +17,9 @@ pub struct Sessions<'a> {
     pub detect: &'a mut postgres::Client,
     /// A session with the database's and role's default settings, as the application has.
     pub app: &'a mut postgres::Client,
+    /// A second read-only detection session: the index pages are read on it while
+    /// the recall probe scans the table on `detect`.
+    pub pages: &'a mut postgres::Client,
 }
 
 /// Runs every detector on `ctx.collection`. `history` is the metrics of earlier
@@ -41,10 +44,27 @@ pub fn run(
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
     lap("table, settings and contention checks");
-    let centers = index_structure(sessions.detect, ctx, &mut out)?;
-    lap("index structure");
-    let probes = probe::detect(sessions.detect, sessions.app, ctx, seed, &mut out)?;
-    lap("recall probe");
+    // The page read (server I/O, then graph analysis here) overlaps the probe's
+    // table scan: the two together take little more than the longer one.
+    let live = out.get("table.live_tuples").unwrap_or(0.0);
+    let (structure, probes) = std::thread::scope(|scope| {
+        let pages = sessions.pages;
+        let worker = scope.spawn(move || {
+            let mut part = Measured::default();
+            let centers = index_structure(pages, ctx, live, &mut part);
+            lap("index structure");
+            centers.map(|c| (part, c))
+        });
+        let probes = probe::detect(sessions.detect, sessions.app, ctx, seed, &mut out);
+        lap("recall probe");
+        let structure = worker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the index structure reader panicked")));
+        (structure, probes)
+    });
+    let (part, centers) = structure?;
+    let probes = probes?;
+    out.absorb(part);
     if let Some(index) = ctx.ann_index() {
         let normalize = !index.opclass.contains("l2") && !index.opclass.contains("l1");
         if let Some(d) = index_health::center_distance(&probe::dense(&probes), &centers, normalize)
@@ -77,6 +97,7 @@ fn throughput(ctx: &Ctx<'_>, out: &mut Measured) {
 fn index_structure(
     client: &mut postgres::Client,
     ctx: &Ctx<'_>,
+    live: f64,
     out: &mut Measured,
 ) -> Result<Vec<Vec<f32>>> {
     let Some(index) = ctx.ann_index().filter(|i| i.valid) else {
@@ -95,13 +116,20 @@ fn index_structure(
     let name = QualifiedName::new(&index.schema, &index.name);
     match index.method.as_str() {
         "hnsw" => match structure::inspect_hnsw(client, &name)? {
-            Inspection::Done(s) => index_health::hnsw(&s, ctx, out),
+            Inspection::Done(mut s) => {
+                out.graph = Some(std::mem::take(&mut s.regions));
+                index_health::hnsw(&s, ctx, out)
+            }
             Inspection::Skipped(s) => out.skip("structure", s.reason),
         },
         "ivfflat" => match structure::inspect_ivfflat(client, &name)? {
             Inspection::Done(s) => {
-                let live = out.get("table.live_tuples").unwrap_or(0.0);
                 index_health::ivfflat(&s, ctx, live, out);
+                out.graph = Some(crate::integrity::build::ivf_lists(
+                    &s.entries_per_list,
+                    &s.centers,
+                    1.0,
+                ));
                 return Ok(s.centers);
             }
             Inspection::Skipped(s) => out.skip("structure", s.reason),

@@ -17,6 +17,10 @@ pub struct Measured {
     pub skipped: Vec<String>,
     /// Structured detail per detector (recall report, index structure, ...).
     pub details: BTreeMap<String, serde_json::Value>,
+    /// The index part of the contracted graph (HNSW regions or IVFFlat lists), for
+    /// [`super::integrity`]; not stored (its minimum cut is).
+    #[serde(skip)]
+    pub graph: Option<crate::integrity::Graph>,
 }
 
 impl Measured {
@@ -53,6 +57,17 @@ impl Measured {
     pub fn detail(&mut self, key: &str, value: impl Serialize) {
         if let Ok(v) = serde_json::to_value(value) {
             self.details.insert(key.to_string(), v);
+        }
+    }
+
+    /// Takes in what another part of the same check measured (run concurrently).
+    pub fn absorb(&mut self, other: Measured) {
+        self.metrics.extend(other.metrics);
+        self.findings.extend(other.findings);
+        self.skipped.extend(other.skipped);
+        self.details.extend(other.details);
+        if other.graph.is_some() {
+            self.graph = other.graph;
         }
     }
 

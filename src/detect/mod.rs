@@ -10,6 +10,7 @@ pub mod distance;
 pub mod exact;
 pub mod finding;
 pub mod index_health;
+pub mod integrity;
 pub mod measured;
 pub mod pages;
 pub mod probe;

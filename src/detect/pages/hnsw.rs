@@ -146,6 +146,10 @@ pub struct HnswStructure {
     pub slots_after_gap: u64,
     /// Anything odd met while reading, in words.
     pub notes: Vec<String>,
+    /// The contracted region graph for the integrity monitor (not serialised: it
+    /// can hold thousands of nodes; its minimum cut is reported instead).
+    #[serde(skip)]
+    pub regions: crate::integrity::Graph,
 }
 
 /// Invalid links by cause.

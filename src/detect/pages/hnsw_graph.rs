@@ -41,7 +41,7 @@ fn is_element(tag: u32) -> bool {
     tag != OTHER && tag & NEIGHBOR_TAG == 0
 }
 
-fn live(e: &Element) -> bool {
+pub(super) fn live(e: &Element) -> bool {
     !e.deleted && e.heap_tids > 0
 }
 
@@ -270,7 +270,7 @@ fn layer0(p: &Parsed, i: usize, m: usize) -> impl Iterator<Item = u32> + '_ {
 }
 
 /// The usable targets of element `i` on layer `lc` (which must be <= its level).
-fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32> + '_ {
+pub(super) fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32> + '_ {
     let e = p.elements[i];
     let slice = if e.nbr == EMPTY || lc > e.level {
         &[][..]
@@ -282,13 +282,21 @@ fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32>
     slice.iter().copied().filter(|&t| t < SENTINEL)
 }
 
-/// Degrees over live elements, entry point checks and BFS from the entry point.
-fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
-    let m = s.m as usize;
+/// Degree measurements of the live elements.
+#[derive(Debug, Default)]
+struct Degrees {
+    out: Distribution,
+    inward: Distribution,
+    in_degree_zero: u64,
+    readable_live: u64,
+}
+
+/// Out- and in-degree over layer-0 links of the live elements.
+fn degrees(p: &Parsed, m: usize, entry_idx: Option<usize>, live_count: usize) -> Degrees {
     let n = p.elements.len();
     let mut in_deg = vec![0u32; n];
-    let mut out = Vec::with_capacity(s.live_elements as usize);
-    let mut readable_live = 0u64;
+    let mut out = Vec::with_capacity(live_count);
+    let mut d0 = Degrees::default();
     for i in 0..n {
         let mut d = 0u32;
         for t in layer0(p, i, m) {
@@ -297,30 +305,26 @@ fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
         }
         if live(&p.elements[i]) {
             out.push(d);
-            readable_live += (p.elements[i].nbr != EMPTY) as u64;
+            d0.readable_live += (p.elements[i].nbr != EMPTY) as u64;
         }
     }
-    s.out_degree = Distribution::of(&mut out);
+    d0.out = Distribution::of(&mut out);
     drop(out);
-    let denominator = readable_live as f64 * 2.0 * m as f64;
-    s.empty_layer0_slot_ratio = if denominator > 0.0 {
-        s.empty_layer0_slots as f64 / denominator
-    } else {
-        0.0
-    };
-
-    let entry_idx = entry_point(p, s, entry);
-    let mut live_in: Vec<u32> = Vec::with_capacity(s.live_elements as usize);
+    let mut live_in: Vec<u32> = Vec::with_capacity(live_count);
     for (i, (e, &d)) in p.elements.iter().zip(&in_deg).enumerate() {
         if live(e) {
             live_in.push(d);
-            s.in_degree_zero += (d == 0 && Some(i) != entry_idx) as u64;
+            d0.in_degree_zero += (d == 0 && Some(i) != entry_idx) as u64;
         }
     }
     drop(in_deg);
-    s.in_degree = Distribution::of(&mut live_in);
-    drop(live_in);
+    d0.inward = Distribution::of(&mut live_in);
+    d0
+}
 
+/// Live elements reached by a layer-0 BFS from the entry point, and by a search.
+fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
+    let n = p.elements.len();
     let mut seen = vec![false; n];
     let mut queue: Vec<u32> = Vec::new();
     if let Some(start) = entry_idx.filter(|&i| !p.elements[i].deleted) {
@@ -337,14 +341,44 @@ fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
             }
         }
     }
-    s.reachable = (0..n).filter(|&i| seen[i] && live(&p.elements[i])).count() as u64;
-    s.orphans = s.live_elements - s.reachable;
+    drop(queue);
+    let layer0_reached = (0..n).filter(|&i| seen[i] && live(&p.elements[i])).count() as u64;
     drop(seen);
     let best = search_reach(p, entry_idx, m);
-    let reached = (0..n)
+    let searched = (0..n)
         .filter(|&i| best[i] >= 0 && live(&p.elements[i]))
         .count() as u64;
-    s.unreachable = s.live_elements - reached;
+    (layer0_reached, searched)
+}
+
+/// Degrees, entry point checks, reachability and the region graph: the passes
+/// over all links run on two threads (degrees and regions; the two reach searches).
+fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
+    let m = s.m as usize;
+    let entry_idx = entry_point(p, s, entry);
+    let live_count = s.live_elements as usize;
+    let (d, regions, (layer0_reached, searched)) = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let d = degrees(p, m, entry_idx, live_count);
+            (d, super::hnsw_regions::regions(p, m))
+        });
+        let r = reach(p, m, entry_idx);
+        let (d, g) = worker.join().unwrap_or_default();
+        (d, g, r)
+    });
+    s.out_degree = d.out;
+    s.in_degree = d.inward;
+    s.in_degree_zero = d.in_degree_zero;
+    let denominator = d.readable_live as f64 * 2.0 * m as f64;
+    s.empty_layer0_slot_ratio = if denominator > 0.0 {
+        s.empty_layer0_slots as f64 / denominator
+    } else {
+        0.0
+    };
+    s.regions = regions;
+    s.reachable = layer0_reached;
+    s.orphans = s.live_elements - layer0_reached;
+    s.unreachable = s.live_elements - searched;
 }
 
 /// For every element, the highest layer at which a search from the entry point can
