@@ -22,7 +22,11 @@ impl Rng {
 }
 
 /// A ring plus `degree / 2` random chords per node; capacities from `cap`.
-fn graph(n: usize, degree: usize, mut cap: impl FnMut(&mut Rng) -> f64) -> Vec<(usize, usize, f64)> {
+fn graph(
+    n: usize,
+    degree: usize,
+    mut cap: impl FnMut(&mut Rng) -> f64,
+) -> Vec<(usize, usize, f64)> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut edges = Vec::new();
     for a in 0..n {

@@ -9,6 +9,10 @@ use super::context::Ctx;
 use super::measured::Measured;
 use crate::integrity::{self, EdgeKind, NodeKind, build};
 
+/// A share of unreachable HNSW elements that severs them completely (twice the
+/// share at which the orphan finding is critical).
+const UNREACHABLE_LIMIT: f64 = 0.10;
+
 /// Blocking at this multiple of `xmin_horizon_secs` severs the blocker completely.
 const BLOCKER_LIMIT_FACTOR: f64 = 4.0;
 
@@ -30,6 +34,20 @@ pub fn record(ctx: &Ctx<'_>, fit: Option<f64>, out: &mut Measured) {
         out.set("integrity.drift_fit", fit);
     }
     let cfg = ctx.config;
+    if let (Some(unreachable), Some(live)) =
+        (out.get("hnsw.orphans"), out.get("hnsw.live_elements"))
+        && unreachable > 0.0
+    {
+        let h = build::health(unreachable / live.max(1.0), UNREACHABLE_LIMIT);
+        build::attach(
+            &mut g,
+            "unreachable elements",
+            NodeKind::Unreachable,
+            unreachable as u64,
+            h,
+            EdgeKind::Reachability,
+        );
+    }
     if let Some(lag) = out.get("replication.replay_lag_s")
         && out.get("replication.standbys").unwrap_or(1.0) > 0.0
     {
@@ -38,6 +56,7 @@ pub fn record(ctx: &Ctx<'_>, fit: Option<f64>, out: &mut Measured) {
             &mut g,
             "standbys",
             NodeKind::Replica,
+            0,
             h,
             EdgeKind::Replication,
         );
@@ -50,6 +69,7 @@ pub fn record(ctx: &Ctx<'_>, fit: Option<f64>, out: &mut Measured) {
             &mut g,
             "oldest transaction",
             NodeKind::Maintenance,
+            0,
             h,
             EdgeKind::Blocking,
         );

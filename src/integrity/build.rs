@@ -52,7 +52,7 @@ pub fn ivf_lists(entries: &[u64], centers: &[Vec<f32>], fit: f64) -> Graph {
 /// index node, with total capacity `health` (0..=1) times the mean weighted degree
 /// of the index nodes: healthy, it is as strong as an average node; failing, it is
 /// the first thing the minimum cut severs.
-pub fn attach(g: &mut Graph, label: &str, kind: NodeKind, health: f64, edge: EdgeKind) {
+pub fn attach(g: &mut Graph, label: &str, kind: NodeKind, size: u64, health: f64, edge: EdgeKind) {
     let index: Vec<usize> = g
         .nodes
         .iter()
@@ -66,7 +66,7 @@ pub fn attach(g: &mut Graph, label: &str, kind: NodeKind, health: f64, edge: Edg
     let mean = g.mean_degree(&[NodeKind::Region, NodeKind::List]);
     let mean = if mean > 0.0 { mean } else { 1.0 };
     let per = health.clamp(0.0, 1.0) * mean / index.len() as f64;
-    let v = g.node(label, kind, 0);
+    let v = g.node(label, kind, size);
     for i in index {
         g.edge(v, i, per, edge);
     }

@@ -16,6 +16,8 @@ pub enum NodeKind {
     Replica,
     /// A session or job that holds maintenance back (xmin horizon, locks).
     Maintenance,
+    /// HNSW elements no search from the entry point reaches, as one node.
+    Unreachable,
 }
 
 /// What the capacity of an edge measures.
@@ -32,6 +34,8 @@ pub enum EdgeKind {
     Replication,
     /// The collection to a blocker; capacity from how long it has blocked.
     Blocking,
+    /// The reachable graph to its unreachable elements; capacity from their share.
+    Reachability,
 }
 
 /// A node.
@@ -187,7 +191,7 @@ pub fn assess(graph: &Graph) -> Option<Integrity> {
     let mut crossing: Vec<&Edge> = graph
         .edges
         .iter()
-        .filter(|e| e.a != e.b && inside[e.a] != inside[e.b] && e.capacity > 0.0)
+        .filter(|e| e.a != e.b && inside[e.a] != inside[e.b])
         .collect();
     crossing.sort_by(|x, y| y.capacity.total_cmp(&x.capacity));
     let mean_degree = graph.mean_degree(&[NodeKind::Region, NodeKind::List]);
