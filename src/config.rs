@@ -37,6 +37,31 @@ pub struct FileConfig {
     /// Detector thresholds for `check`.
     #[serde(default)]
     pub check: CheckConfig,
+    /// Settings of `diagnose`.
+    #[serde(default)]
+    pub diagnose: DiagnoseConfig,
+}
+
+/// Settings of `diagnose`. Every field has a default.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiagnoseConfig {
+    /// Seconds after which the last observation is too old and `diagnose` runs a fresh check.
+    pub max_observation_age_secs: u64,
+    /// Normalised lambda below which the integrity state is `stress`.
+    pub lambda_stress: f64,
+    /// Normalised lambda below which the integrity state is `critical`.
+    pub lambda_critical: f64,
+}
+
+impl Default for DiagnoseConfig {
+    fn default() -> Self {
+        Self {
+            max_observation_age_secs: 300,
+            lambda_stress: 0.1,
+            lambda_critical: 0.02,
+        }
+    }
 }
 
 /// Thresholds and budgets of the detectors. Every field has a default.
@@ -147,6 +172,8 @@ pub struct Settings {
     pub collections: BTreeMap<String, CollectionContract>,
     /// Detector thresholds.
     pub check: CheckConfig,
+    /// Settings of `diagnose`.
+    pub diagnose: DiagnoseConfig,
 }
 
 impl Settings {
@@ -193,6 +220,7 @@ impl Settings {
             config_path,
             collections: file.collections,
             check: file.check,
+            diagnose: file.diagnose,
         })
     }
 }

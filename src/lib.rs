@@ -25,6 +25,7 @@ pub mod clock;
 mod commands;
 pub mod config;
 pub mod detect;
+pub mod diagnose;
 pub mod exit;
 pub mod generated;
 pub mod integrity;

@@ -14,15 +14,8 @@ use crate::store::{Store, observations};
 
 /// Checks one collection (or all) and exits by the worst finding.
 pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
-    let info = ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
-    let timeout = std::time::Duration::from_millis(settings.check.statement_timeout_ms);
-    let mut detect = sql::connect(&info)?;
-    session::read_only(&mut detect, timeout)?;
-    let mut pages = sql::connect(&info)?;
-    session::read_only(&mut pages, timeout)?;
-    let mut app = sql::connect(&info)?;
-    session::bounded(&mut app, timeout)?;
-    let found = catalog::discover(&mut detect, &settings.state_schema)?;
+    let mut conns = Connections::open(settings)?;
+    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
     let targets: Vec<&Collection> = match &args.target.collection {
         Some(name) => vec![catalog::resolve(&found, name)?],
         None => found.iter().collect(),
@@ -32,12 +25,10 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     for c in targets {
         reports.push(check_one(
             c,
-            args,
+            args.seed.unwrap_or(0),
             settings,
             &mut store,
-            &mut detect,
-            &mut app,
-            &mut pages,
+            &mut conns,
         )?);
     }
     let exit = reports
@@ -58,15 +49,40 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     Ok(exit)
 }
 
-fn check_one(
+/// The sessions a check runs on.
+pub(crate) struct Connections {
+    /// Read-only detection session.
+    pub detect: postgres::Client,
+    /// Read-only session for the index pages (read concurrently with the probe).
+    pub pages: postgres::Client,
+    /// Session with the application's default settings.
+    pub app: postgres::Client,
+}
+
+impl Connections {
+    /// Opens the three sessions to the collections' database.
+    pub fn open(settings: &Settings) -> Result<Self> {
+        let info = ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+        let timeout = std::time::Duration::from_millis(settings.check.statement_timeout_ms);
+        let mut detect = sql::connect(&info)?;
+        session::read_only(&mut detect, timeout)?;
+        let mut pages = sql::connect(&info)?;
+        session::read_only(&mut pages, timeout)?;
+        let mut app = sql::connect(&info)?;
+        session::bounded(&mut app, timeout)?;
+        Ok(Self { detect, pages, app })
+    }
+}
+
+/// Checks one collection and stores the observation.
+pub(crate) fn check_one(
     c: &Collection,
-    args: &CheckArgs,
+    seed: u64,
     settings: &Settings,
     store: &mut Store,
-    detect: &mut postgres::Client,
-    app: &mut postgres::Client,
-    pages: &mut postgres::Client,
+    conns: &mut Connections,
 ) -> Result<CheckReport> {
+    let Connections { detect, pages, app } = conns;
     let started = std::time::Instant::now();
     let now = crate::clock::now();
     let contract = settings.contract(&c.schema, &c.table);
@@ -96,12 +112,7 @@ fn check_one(
         settings.progress && settings.output == crate::cli::OutputFormat::Table,
         format!("checking {}", c.collection),
     );
-    let result = check::run(
-        Sessions { detect, app, pages },
-        &ctx,
-        &history,
-        args.seed.unwrap_or(0),
-    );
+    let result = check::run(Sessions { detect, app, pages }, &ctx, &history, seed);
     spinner.finish();
     let (mut measured, baselines) = result?;
     let mut fit = None;

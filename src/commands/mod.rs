@@ -3,6 +3,7 @@
 
 mod check;
 mod collections;
+mod diagnose;
 mod generated;
 mod pending;
 
@@ -29,7 +30,7 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
     match command {
         Command::Collections(args) => collections::run(&args, settings),
         Command::Check(args) => check::run(&args, settings),
-        Command::Diagnose(_) => pending::not_yet("diagnose", "classifying findings into problems"),
+        Command::Diagnose(args) => diagnose::run(&args, settings),
         Command::Plan(_) => pending::not_yet("plan", "planning remediations from playbooks"),
         Command::Repair(_) => pending::not_yet("repair", "executing and verifying repairs"),
         Command::Rollback(_) => pending::not_yet("rollback", "undoing repairs"),

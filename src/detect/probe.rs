@@ -74,6 +74,16 @@ pub fn detect(
     out.set("latency.p99_ms", report.latency_ms.p99);
     out.set("latency.max_ms", report.latency_ms.max);
     let target = ctx.contract.min_recall;
+    let boost = if report.plan_uses_index && report.recall < target {
+        boosted(app, &exact, &probes, &spec, &index.method, &report, out)?
+    } else {
+        None
+    };
+    if let Some(b) = &boost {
+        out.set("recall.boosted_at_k", b.recall);
+        out.set("recall.boosted_setting", b.to as f64);
+        out.detail("recall_boost", b);
+    }
     if !report.plan_uses_index {
         out.push(Finding::new(Class::Unknown, Severity::Info, DETECTOR, format!(
             "the planner answered the probe query without index {} (a small table or other costs); recall {:.3} says nothing about the index",
@@ -99,7 +109,7 @@ pub fn detect(
                 report.recall, report.probes))
             .metric("recall.at_k", report.recall, Some(target))
             .evidence(json!({"recall_min": report.recall_min, "short_results": report.short_results,
-                             "index": index.name, "settings": report.settings})),
+                             "index": index.name, "settings": report.settings, "boost": boost})),
         );
     }
     if let Some(max) = ctx.contract.max_latency_ms
@@ -126,6 +136,76 @@ pub fn detect(
     }
     out.detail("recall", &report);
     Ok(probes)
+}
+
+/// Recall re-measured with a larger search setting (ef_search or probes).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Boost {
+    /// The setting raised.
+    pub setting: &'static str,
+    /// Its value for the application.
+    pub from: i64,
+    /// The value tried.
+    pub to: i64,
+    /// Recall@k with it.
+    pub recall: f64,
+    /// Queries that still returned fewer than k rows.
+    pub short_results: usize,
+}
+
+/// Re-runs the probe queries with the index's search setting raised (SET LOCAL in
+/// a transaction that is rolled back): if recall recovers, the setting is the
+/// cause, not the index. `None` when the setting is already at its maximum.
+fn boosted(
+    app: &mut postgres::Client,
+    exact: &super::exact::ExactResult,
+    probes: &[Probe],
+    spec: &ProbeSpec,
+    method: &str,
+    report: &super::recall::RecallReport,
+    out: &Measured,
+) -> Result<Option<Boost>> {
+    let current = |name: &str, default: i64| {
+        report
+            .settings
+            .get(name)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(default)
+    };
+    let (setting, from, to) = match method {
+        "hnsw" => {
+            let from = current("hnsw.ef_search", 40);
+            let k = spec.k as i64;
+            (
+                "hnsw.ef_search",
+                from,
+                (from * 4).max(4 * k).max(100).min(1000),
+            )
+        }
+        "ivfflat" => {
+            let from = current("ivfflat.probes", 1);
+            let lists = out.get("index.lists").unwrap_or(100.0) as i64;
+            ("ivfflat.probes", from, (from * 4).max(10).min(lists.max(1)))
+        }
+        _ => return Ok(None),
+    };
+    if to <= from {
+        return Ok(None);
+    }
+    let mut tx = app.transaction()?;
+    tx.batch_execute(&format!(
+        "SET LOCAL {setting} = {}",
+        crate::sql::literal(&to.to_string())?
+    ))?;
+    let r = measure(&mut tx, exact, probes, spec)?;
+    tx.rollback()?;
+    Ok(Some(Boost {
+        setting,
+        from,
+        to,
+        recall: r.recall,
+        short_results: r.short_results,
+    }))
 }
 
 /// The probe values as dense f32 vectors (for drift against IVFFlat centres).

@@ -118,6 +118,7 @@ mod tests {
             &mut g,
             "standbys",
             NodeKind::Replica,
+            0,
             health(290.0, 300.0),
             EdgeKind::Replication,
         );

@@ -4,6 +4,7 @@
 //! JSON is one document with the report's own (snake_case) keys.
 
 pub mod check_report;
+pub mod diagnose_report;
 pub mod log;
 pub mod progress;
 pub mod prometheus;

@@ -1,13 +1,7 @@
 //! `ruvheal check` on real faults: each detector fires on its fault and stays
 //! quiet on a healthy collection.
 
-use crate::harness::{classes, clustered_table_sql, db, run};
-
-fn write_config(dir: &tempfile::TempDir, yaml: &str) -> String {
-    let p = dir.path().join("ruvheal.yaml");
-    std::fs::write(&p, yaml).unwrap();
-    p.display().to_string()
-}
+use crate::harness::{classes, clustered_table_sql, db, run, write_config};
 
 #[test]
 fn a_healthy_clustered_collection_exits_0_without_warnings() {

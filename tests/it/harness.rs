@@ -218,3 +218,37 @@ pub fn classes(report: &serde_json::Value, min: &str) -> Vec<String> {
         .map(|f| f["class"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Writes `yaml` as `ruvheal.yaml` in `dir`; returns its path for `--config`.
+pub fn write_config(dir: &tempfile::TempDir, yaml: &str) -> String {
+    let p = dir.path().join("ruvheal.yaml");
+    std::fs::write(&p, yaml).unwrap();
+    p.display().to_string()
+}
+
+impl TestDb {
+    /// Runs `ruvheal diagnose --collection C -o json` and parses the report.
+    pub fn diagnose_json(
+        &self,
+        collection: &str,
+        extra: &[&str],
+    ) -> (i32, serde_json::Value, String) {
+        let (code, out, err) = run(self
+            .cmd()
+            .args(["diagnose", "--collection", collection, "-o", "json"])
+            .args(extra));
+        let v = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{e}: stdout {out:?} stderr {err}"));
+        (code, v, err)
+    }
+}
+
+/// The classes of a diagnose report's problems, in priority order.
+pub fn problem_classes(report: &serde_json::Value) -> Vec<String> {
+    report["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no problems array: {report:#}"))
+        .iter()
+        .map(|p| p["class"].as_str().unwrap().to_string())
+        .collect()
+}

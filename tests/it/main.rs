@@ -4,6 +4,7 @@ mod check;
 mod collections;
 mod config;
 mod connect;
+mod diagnose;
 mod generated;
 mod harness;
 mod migrations;

@@ -1,0 +1,91 @@
+//! `ruvheal diagnose`: classify the latest observation (a fresh check when it is
+//! too old or `--fresh`) into problems, store them, report them.
+
+use anyhow::{Context, Result};
+
+use super::check::{Connections, check_one};
+use crate::catalog::{self, Collection};
+use crate::cli::DiagnoseArgs;
+use crate::config::Settings;
+use crate::diagnose::{self, Input};
+use crate::exit::Exit;
+use crate::integrity::{Integrity, Thresholds};
+use crate::output::{
+    self,
+    diagnose_report::{DiagnoseAll, DiagnoseReport},
+};
+use crate::store::{Store, diagnoses, observations};
+
+/// Diagnoses one collection (or all) and exits by the worst problem.
+pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
+    let mut conns = Connections::open(settings)?;
+    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    let targets: Vec<&Collection> = match &args.target.collection {
+        Some(name) => vec![catalog::resolve(&found, name)?],
+        None => found.iter().collect(),
+    };
+    let mut store = Store::open(settings)?;
+    let mut reports = Vec::new();
+    for c in targets {
+        reports.push(diagnose_one(c, args, settings, &mut store, &mut conns)?);
+    }
+    let exit = reports
+        .iter()
+        .map(DiagnoseReport::exit)
+        .max()
+        .unwrap_or(Exit::Ok);
+    match (args.target.collection.is_some(), reports.len()) {
+        (true, 1) => output::emit(&reports[0], settings.output)?,
+        _ => output::emit(&DiagnoseAll { diagnoses: reports }, settings.output)?,
+    }
+    Ok(exit)
+}
+
+fn diagnose_one(
+    c: &Collection,
+    args: &DiagnoseArgs,
+    settings: &Settings,
+    store: &mut Store,
+    conns: &mut Connections,
+) -> Result<DiagnoseReport> {
+    let now = crate::clock::now();
+    let id = observations::collection_id(
+        &mut store.client,
+        &store.schema,
+        &c.schema,
+        &c.table,
+        &c.column,
+    )?;
+    let max_age = chrono::Duration::seconds(settings.diagnose.max_observation_age_secs as i64);
+    let mut latest = diagnoses::latest_observation(&mut store.client, &store.schema, id)?;
+    let fresh = args.fresh
+        || latest
+            .as_ref()
+            .is_none_or(|o| now - o.observed_at > max_age);
+    if fresh {
+        log::info!("running a fresh check of {}", c.collection);
+        check_one(c, 0, settings, store, conns)?;
+        latest = diagnoses::latest_observation(&mut store.client, &store.schema, id)?;
+    }
+    let obs = latest.context("the check stored no observation")?;
+    let previous = diagnoses::metrics_before(&mut store.client, &store.schema, id, obs.id)?;
+    let integrity: Option<Integrity> = obs
+        .details
+        .get("integrity")
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let contract = settings.contract(&c.schema, &c.table);
+    let d = diagnose::diagnose(&Input {
+        metrics: &obs.metrics,
+        previous: previous.as_ref(),
+        findings: &obs.findings,
+        integrity: integrity.as_ref(),
+        thresholds: Thresholds {
+            stress: settings.diagnose.lambda_stress,
+            critical: settings.diagnose.lambda_critical,
+        },
+        min_recall: contract.min_recall,
+    });
+    let diagnosis_id = diagnoses::record(&mut store.client, &store.schema, id, obs.id, now, &d)?;
+    let trend = diagnoses::trend(&mut store.client, &store.schema, id, 10)?;
+    Ok(DiagnoseReport::new(c, diagnosis_id, &obs, fresh, d, trend))
+}

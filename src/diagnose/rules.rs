@@ -1,0 +1,338 @@
+//! The classifier: rules from findings, metrics and witness edges to problems.
+//!
+//! Low recall is a symptom with several causes, told apart in this order:
+//! 1. dead tuples: the table or index holds many dead rows *and* queries came back
+//!    short (fewer than k rows) — the index's candidates were dead;
+//! 2. the search setting: `hnsw.ef_search` / `ivfflat.probes` flagged as too low,
+//!    or re-probing with a larger value restored recall;
+//! 3. a weak HNSW graph: unreachable elements, low degree, or an integrity cut
+//!    through region links;
+//! 4. stale IVFFlat training: skewed lists or rows drifted from the centres;
+//! 5. otherwise `unknown`, never auto-healed.
+//!
+//! Every other finding of warning or worse becomes a problem of its own class
+//! (findings of one class are merged). A non-normal integrity state adds the
+//! problem its witness edges point at when no finding already names it.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Input, IntegrityView, Problem};
+use crate::detect::{Class, Finding, Severity};
+use crate::integrity::{EdgeKind, IntegrityState};
+
+/// Dead-row share that, with short results, explains low recall.
+const DEAD_SHARE: f64 = 0.2;
+
+/// Classifies the observation into problems (impact and priority filled later).
+pub fn classify(input: &Input<'_>, integrity: Option<&IntegrityView>) -> Vec<Problem> {
+    let mut by_class: BTreeMap<Class, Vec<&(i64, Finding)>> = BTreeMap::new();
+    for f in input
+        .findings
+        .iter()
+        .filter(|f| f.1.severity >= Severity::Warning)
+    {
+        by_class.entry(f.1.class).or_default().push(f);
+    }
+    let recall = by_class
+        .remove(&Class::RecallDegradation)
+        .unwrap_or_default();
+    let mut problems: Vec<Problem> = by_class
+        .iter()
+        .map(|(&class, fs)| from_findings(class, fs, input))
+        .collect();
+    if !recall.is_empty() {
+        explain_recall(&recall, input, integrity, &mut problems);
+    }
+    if let Some(view) = integrity {
+        integrity_problem(view, input, &mut problems);
+    }
+    cross_links(&mut problems);
+    problems
+}
+
+fn metric(input: &Input<'_>, name: &str) -> Option<f64> {
+    input.metrics.get(name).copied()
+}
+
+/// A problem of `class` from its findings; root cause from the worst one.
+fn from_findings(class: Class, fs: &[&(i64, Finding)], input: &Input<'_>) -> Problem {
+    let worst = fs
+        .iter()
+        .max_by_key(|f| f.1.severity)
+        .expect("a class has findings");
+    let mut root_cause = match class {
+        Class::DeadTupleBloat => format!(
+            "{} — dead rows not yet vacuumed still sit in the table and the index",
+            worst.1.message
+        ),
+        Class::Unknown => format!(
+            "{} (no rule explains it; left for a human)",
+            worst.1.message
+        ),
+        _ => worst.1.message.clone(),
+    };
+    if fs.len() > 1 {
+        root_cause.push_str(&format!(" (and {} related findings)", fs.len() - 1));
+    }
+    let _ = input;
+    Problem {
+        class,
+        severity: worst.1.severity,
+        priority: 0.0,
+        root_cause,
+        evidence: json!({
+            "findings": fs.iter().map(|f| json!({
+                "id": f.0, "detector": f.1.detector, "metric": f.1.metric,
+                "observed": f.1.observed, "expected": f.1.expected, "message": f.1.message,
+            })).collect::<Vec<_>>(),
+        }),
+        impact: Default::default(),
+        findings: fs.iter().map(|f| f.0).collect(),
+    }
+}
+
+/// Attaches the recall findings to the cause that explains them.
+fn explain_recall(
+    recall: &[&(i64, Finding)],
+    input: &Input<'_>,
+    integrity: Option<&IntegrityView>,
+    problems: &mut Vec<Problem>,
+) {
+    let has = |problems: &Vec<Problem>, c: Class| problems.iter().any(|p| p.class == c);
+    let at_k = metric(input, "recall.at_k");
+    let short = metric(input, "recall.short_results").unwrap_or(0.0);
+    let dead_share = metric(input, "table.dead_ratio")
+        .unwrap_or(0.0)
+        .max(metric(input, "hnsw.deleted_ratio").unwrap_or(0.0));
+    let setting_flagged = recall.iter().any(|f| f.1.detector == "settings");
+    let boosted = metric(input, "recall.boosted_at_k");
+    let boost_restores = boosted.is_some_and(|b| b >= input.min_recall);
+    let weak_cut = integrity.is_some_and(|v| {
+        v.state != IntegrityState::Normal
+            && v.cut.witnesses.iter().any(|w| {
+                matches!(
+                    w.kind,
+                    EdgeKind::Link | EdgeKind::UpperLink | EdgeKind::Reachability
+                )
+            })
+            || v.cut
+                .cut_side_kinds
+                .contains(&crate::integrity::NodeKind::Unreachable)
+                && v.state != IntegrityState::Normal
+    });
+    let recall_text = at_k.map_or_else(String::new, |r| format!("recall@k {r:.3}"));
+    let (class, cause, extra) = if short > 0.0
+        && (dead_share >= DEAD_SHARE || has(problems, Class::DeadTupleBloat))
+    {
+        (
+            Class::DeadTupleBloat,
+            format!(
+                "low {recall_text} comes from dead rows: {:.0}% of rows or index elements are dead and \
+                 {short:.0} probe queries returned fewer than k rows (the index's candidates were dead)",
+                dead_share * 100.0
+            ),
+            json!({"dead_share": dead_share, "short_results": short}),
+        )
+    } else if setting_flagged || boost_restores {
+        let boost = boosted.map_or_else(String::new, |b| {
+            format!(
+                "; re-probing with {} = {:.0} gives recall {b:.3}",
+                setting_name(input),
+                metric(input, "recall.boosted_setting").unwrap_or(0.0)
+            )
+        });
+        (
+            Class::RecallDegradation,
+            format!(
+                "the search setting is too low for the recall contract ({recall_text}{boost}): \
+                 the index is fine, the query explores too few candidates"
+            ),
+            json!({"boosted_recall": boosted, "setting_flagged": setting_flagged}),
+        )
+    } else if has(problems, Class::OrphanNodes)
+        || has(problems, Class::PoorConnectivity)
+        || weak_cut
+    {
+        let class = if has(problems, Class::OrphanNodes) {
+            Class::OrphanNodes
+        } else {
+            Class::PoorConnectivity
+        };
+        (
+            class,
+            format!(
+                "low {recall_text} comes from a weak HNSW graph: {:.1}% of elements unreachable, \
+                 mean out-degree {:.1}{}",
+                metric(input, "hnsw.orphan_ratio").unwrap_or(0.0) * 100.0,
+                metric(input, "hnsw.out_degree_mean").unwrap_or(0.0),
+                boosted.map_or_else(String::new, |b| format!(
+                    "; a larger ef_search only reaches {b:.3}"
+                ))
+            ),
+            json!({"orphan_ratio": metric(input, "hnsw.orphan_ratio"), "boosted_recall": boosted}),
+        )
+    } else if has(problems, Class::StaleTraining) || has(problems, Class::CentroidSkew) {
+        let class = if has(problems, Class::StaleTraining) {
+            Class::StaleTraining
+        } else {
+            Class::CentroidSkew
+        };
+        (
+            class,
+            format!(
+                "low {recall_text} comes from stale IVFFlat training: list sizes vary with CV {:.2}, \
+                 rows sit {:.2}x as far from their centres as at build time{}",
+                metric(input, "ivfflat.list_cv").unwrap_or(0.0),
+                metric(input, "integrity.drift_fit").map_or(1.0, |f| 1.0 / f.max(1e-9)),
+                boosted.map_or_else(String::new, |b| format!("; more probes only reach {b:.3}"))
+            ),
+            json!({"list_cv": metric(input, "ivfflat.list_cv"), "boosted_recall": boosted}),
+        )
+    } else {
+        (
+            Class::Unknown,
+            format!(
+                "{recall_text} is below the contract of {:.2} and no measured cause explains it{}",
+                input.min_recall,
+                boosted.map_or_else(String::new, |b| format!(
+                    " (a larger search setting gives {b:.3})"
+                ))
+            ),
+            json!({"boosted_recall": boosted}),
+        )
+    };
+    let severity = recall
+        .iter()
+        .map(|f| f.1.severity)
+        .max()
+        .unwrap_or(Severity::Warning);
+    let ids: Vec<i64> = recall.iter().map(|f| f.0).collect();
+    let messages: Vec<&str> = recall.iter().map(|f| f.1.message.as_str()).collect();
+    if let Some(p) = problems.iter_mut().find(|p| p.class == class) {
+        p.severity = p.severity.max(severity);
+        p.root_cause = cause;
+        p.findings.extend(ids);
+        p.evidence["recall"] = json!({"recall_at_k": at_k, "messages": messages, "cause": extra});
+    } else {
+        problems.push(Problem {
+            class,
+            severity,
+            priority: 0.0,
+            root_cause: cause,
+            evidence: json!({"recall": {"recall_at_k": at_k, "messages": messages, "cause": extra}}),
+            impact: Default::default(),
+            findings: ids,
+        });
+    }
+}
+
+fn setting_name(input: &Input<'_>) -> &'static str {
+    if input.metrics.contains_key("index.lists") {
+        "ivfflat.probes"
+    } else {
+        "hnsw.ef_search"
+    }
+}
+
+/// The class the witness edges of a cut point at.
+pub fn witness_class(view: &IntegrityView, metrics: &BTreeMap<String, f64>) -> Class {
+    use crate::integrity::NodeKind;
+    let kinds = &view.cut.cut_side_kinds;
+    if kinds.contains(&NodeKind::Replica) {
+        return Class::ReplicationLag;
+    }
+    if kinds.contains(&NodeKind::Maintenance) {
+        return Class::MaintenanceContention;
+    }
+    if kinds.contains(&NodeKind::Unreachable) {
+        return Class::OrphanNodes;
+    }
+    if kinds.contains(&NodeKind::List) {
+        let drifted = metrics.get("integrity.drift_fit").is_some_and(|&f| f < 0.9);
+        return if drifted {
+            Class::StaleTraining
+        } else {
+            Class::CentroidSkew
+        };
+    }
+    Class::PoorConnectivity
+}
+
+/// Adds or annotates the problem a non-normal integrity state points at.
+fn integrity_problem(view: &IntegrityView, input: &Input<'_>, problems: &mut Vec<Problem>) {
+    let evidence = json!({
+        "state": view.state.as_str(),
+        "lambda": view.cut.lambda,
+        "lambda_normalized": view.cut.lambda_normalized,
+        "cut_side": view.cut.cut_side,
+        "witness_count": view.cut.witness_count,
+        "witnesses": view.cut.witnesses.iter().take(5).collect::<Vec<_>>(),
+    });
+    if view.state == IntegrityState::Normal {
+        return;
+    }
+    let class = witness_class(view, input.metrics);
+    let severity = if view.state == IntegrityState::Critical {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
+    if let Some(p) = problems.iter_mut().find(|p| p.class == class) {
+        p.evidence["integrity"] = evidence;
+        p.severity = p.severity.max(severity);
+        return;
+    }
+    let side = view
+        .cut
+        .cut_side
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let kind = view
+        .cut
+        .witnesses
+        .first()
+        .map_or("no".to_string(), |w| format!("{:?}", w.kind).to_lowercase());
+    problems.push(Problem {
+        class,
+        severity,
+        priority: 0.0,
+        root_cause: format!(
+            "the collection's integrity graph is in state {}: its minimum cut (normalised lambda {:.3}) \
+             separates {side}{} from the rest through {} {kind} edges",
+            view.state.as_str(),
+            view.cut.lambda_normalized,
+            if view.cut.cut_side_nodes > 3 { " and more" } else { "" },
+            view.cut.witness_count,
+        ),
+        evidence: json!({ "integrity": evidence }),
+        impact: Default::default(),
+        findings: vec![],
+    });
+}
+
+/// Says when one problem is the cause of another (contention keeps bloat).
+fn cross_links(problems: &mut [Problem]) {
+    let contention = problems
+        .iter()
+        .any(|p| p.class == Class::MaintenanceContention);
+    if contention
+        && let Some(p) = problems
+            .iter_mut()
+            .find(|p| p.class == Class::DeadTupleBloat)
+    {
+        p.root_cause.push_str(
+            "; VACUUM cannot remove them while a transaction holds the xmin horizon \
+             (see maintenance_contention, which comes first)",
+        );
+        p.evidence["blocked_by"] = Value::String("maintenance_contention".into());
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

@@ -1,0 +1,272 @@
+//! Table-driven tests of the classifier: each case is an observation (findings,
+//! metrics, integrity) and the problems it must produce.
+
+use std::collections::BTreeMap;
+
+use crate::detect::{Class, Finding, Severity};
+use crate::diagnose::{Input, diagnose};
+use crate::integrity::{EdgeKind, Integrity, NodeKind, Thresholds, Witness};
+
+fn f(id: i64, class: Class, severity: Severity, detector: &str) -> (i64, Finding) {
+    (
+        id,
+        Finding::new(class, severity, detector, format!("finding {id}")),
+    )
+}
+
+fn cut(lambda_normalized: f64, kinds: Vec<NodeKind>, witness: EdgeKind) -> Integrity {
+    Integrity {
+        nodes: 10,
+        edges: 20,
+        lambda: lambda_normalized * 100.0,
+        lambda_normalized,
+        mean_degree: 100.0,
+        cut_side: vec!["x".into()],
+        cut_side_nodes: 1,
+        cut_side_share: 0.1,
+        cut_side_kinds: kinds,
+        witnesses: vec![Witness {
+            from: "a".into(),
+            to: "x".into(),
+            kind: witness,
+            capacity: 1.0,
+        }],
+        witness_count: 1,
+    }
+}
+
+struct Case {
+    name: &'static str,
+    findings: Vec<(i64, Finding)>,
+    metrics: Vec<(&'static str, f64)>,
+    integrity: Option<Integrity>,
+    /// (class, severity, finding ids, words the root cause must contain), in priority order.
+    expect: Vec<(Class, Severity, Vec<i64>, &'static str)>,
+}
+
+fn run(case: &Case) {
+    let metrics: BTreeMap<String, f64> = case
+        .metrics
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    let input = Input {
+        metrics: &metrics,
+        previous: None,
+        findings: &case.findings,
+        integrity: case.integrity.as_ref(),
+        thresholds: Thresholds {
+            stress: 0.1,
+            critical: 0.02,
+        },
+        min_recall: 0.95,
+    };
+    let d = diagnose(&input);
+    let got: Vec<_> = d
+        .problems
+        .iter()
+        .map(|p| (p.class, p.severity, p.findings.clone()))
+        .collect();
+    let want: Vec<_> = case
+        .expect
+        .iter()
+        .map(|(c, s, ids, _)| (*c, *s, ids.clone()))
+        .collect();
+    assert_eq!(got, want, "case {}: {:#?}", case.name, d.problems);
+    for (p, (_, _, _, words)) in d.problems.iter().zip(&case.expect) {
+        assert!(
+            p.root_cause.contains(words),
+            "case {}: {:?} lacks {words:?}",
+            case.name,
+            p.root_cause
+        );
+    }
+}
+
+#[test]
+fn classifier_cases() {
+    use Class::*;
+    use Severity::*;
+    let cases = vec![
+        Case {
+            name: "healthy: nothing, and info findings are not problems",
+            findings: vec![f(1, Unknown, Info, "structure")],
+            metrics: vec![("recall.at_k", 0.99)],
+            integrity: Some(cut(0.4, vec![NodeKind::Region], EdgeKind::Link)),
+            expect: vec![],
+        },
+        Case {
+            name: "ef_search flagged by settings and by the probe",
+            findings: vec![
+                f(1, RecallDegradation, Critical, "settings"),
+                f(2, RecallDegradation, Warning, "recall"),
+            ],
+            metrics: vec![("recall.at_k", 0.6), ("recall.boosted_at_k", 0.99)],
+            integrity: None,
+            expect: vec![(RecallDegradation, Critical, vec![1, 2], "search setting")],
+        },
+        Case {
+            name: "boost restores recall without a settings finding",
+            findings: vec![f(2, RecallDegradation, Warning, "recall")],
+            metrics: vec![
+                ("recall.at_k", 0.85),
+                ("recall.boosted_at_k", 0.97),
+                ("recall.boosted_setting", 160.0),
+            ],
+            integrity: None,
+            expect: vec![(RecallDegradation, Warning, vec![2], "hnsw.ef_search = 160")],
+        },
+        Case {
+            name: "dead tuples with short results explain recall",
+            findings: vec![
+                f(1, DeadTupleBloat, Critical, "table"),
+                f(2, RecallDegradation, Warning, "recall"),
+            ],
+            metrics: vec![
+                ("recall.at_k", 0.7),
+                ("recall.short_results", 12.0),
+                ("table.dead_ratio", 0.6),
+                ("recall.boosted_at_k", 0.99),
+            ],
+            integrity: None,
+            expect: vec![(DeadTupleBloat, Critical, vec![1, 2], "dead rows")],
+        },
+        Case {
+            name: "a weak graph: orphans, and a bigger ef_search does not help",
+            findings: vec![
+                f(1, OrphanNodes, Critical, "structure"),
+                f(2, PoorConnectivity, Warning, "structure"),
+                f(3, RecallDegradation, Critical, "recall"),
+            ],
+            metrics: vec![
+                ("recall.at_k", 0.2),
+                ("recall.boosted_at_k", 0.4),
+                ("hnsw.orphan_ratio", 0.5),
+            ],
+            integrity: Some(cut(
+                0.0,
+                vec![NodeKind::Unreachable],
+                EdgeKind::Reachability,
+            )),
+            expect: vec![
+                (OrphanNodes, Critical, vec![1, 3], "weak HNSW graph"),
+                (PoorConnectivity, Warning, vec![2], "finding 2"),
+            ],
+        },
+        Case {
+            name: "stale IVFFlat training",
+            findings: vec![
+                f(1, CentroidSkew, Warning, "structure"),
+                f(2, RecallDegradation, Warning, "recall"),
+            ],
+            metrics: vec![
+                ("recall.at_k", 0.8),
+                ("recall.boosted_at_k", 0.9),
+                ("ivfflat.list_cv", 2.5),
+                ("index.lists", 100.0),
+            ],
+            integrity: None,
+            expect: vec![(CentroidSkew, Warning, vec![1, 2], "stale IVFFlat training")],
+        },
+        Case {
+            name: "low recall nothing explains is unknown",
+            findings: vec![f(2, RecallDegradation, Warning, "recall")],
+            metrics: vec![("recall.at_k", 0.8), ("recall.boosted_at_k", 0.82)],
+            integrity: Some(cut(0.5, vec![NodeKind::Region], EdgeKind::Link)),
+            expect: vec![(Unknown, Warning, vec![2], "no measured cause")],
+        },
+        Case {
+            name: "an xmin holder keeps the bloat: contention comes first",
+            findings: vec![
+                f(1, DeadTupleBloat, Warning, "table"),
+                f(2, MaintenanceContention, Warning, "contention"),
+            ],
+            metrics: vec![("table.dead_ratio", 0.3)],
+            integrity: None,
+            expect: vec![
+                (MaintenanceContention, Warning, vec![2], "finding 2"),
+                (DeadTupleBloat, Warning, vec![1], "xmin horizon"),
+            ],
+        },
+        Case {
+            name: "a lagging replica severed by the cut is replication lag",
+            findings: vec![],
+            metrics: vec![("replication.replay_lag_s", 400.0)],
+            integrity: Some(cut(0.0, vec![NodeKind::Replica], EdgeKind::Replication)),
+            expect: vec![(ReplicationLag, Critical, vec![], "state critical")],
+        },
+        Case {
+            name: "a stressed cut through region links is poor connectivity",
+            findings: vec![],
+            metrics: vec![],
+            integrity: Some(cut(0.05, vec![NodeKind::Region], EdgeKind::Link)),
+            expect: vec![(PoorConnectivity, Warning, vec![], "state stress")],
+        },
+        Case {
+            name: "drifted lists cut off are stale training",
+            findings: vec![],
+            metrics: vec![("integrity.drift_fit", 0.5)],
+            integrity: Some(cut(0.01, vec![NodeKind::List], EdgeKind::ListNeighbour)),
+            expect: vec![(StaleTraining, Critical, vec![], "state critical")],
+        },
+        Case {
+            name: "findings of one class merge; other classes stay apart",
+            findings: vec![
+                f(1, InvalidIndex, Critical, "table"),
+                f(2, InvalidIndex, Warning, "table"),
+                f(3, MissingIndex, Warning, "table"),
+            ],
+            metrics: vec![],
+            integrity: None,
+            expect: vec![
+                (InvalidIndex, Critical, vec![1, 2], "1 related"),
+                (MissingIndex, Warning, vec![3], "finding 3"),
+            ],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+#[test]
+fn growth_breaks_ties() {
+    let findings = vec![
+        f(1, Class::LatencyAnomaly, Severity::Warning, "anomaly"),
+        f(2, Class::CentroidSkew, Severity::Warning, "structure"),
+    ];
+    let now: BTreeMap<String, f64> = [("ivfflat.list_cv", 3.0), ("latency.p99_ms", 10.0)]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    let before: BTreeMap<String, f64> = [("ivfflat.list_cv", 1.5), ("latency.p99_ms", 10.0)]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    let mut input = Input {
+        metrics: &now,
+        previous: Some(&before),
+        findings: &findings,
+        integrity: None,
+        thresholds: Thresholds {
+            stress: 0.1,
+            critical: 0.02,
+        },
+        min_recall: 0.95,
+    };
+    let mut metrics = now.clone();
+    metrics.insert("ivfflat.gini".into(), 1.0);
+    input.metrics = &metrics;
+    let d = diagnose(&input);
+    assert_eq!(
+        d.problems[0].class,
+        Class::CentroidSkew,
+        "{:#?}",
+        d.problems
+    );
+    assert!(d.problems[0].priority > d.problems[1].priority);
+    // without the previous observation the order falls back to the class order
+    input.previous = None;
+    let d = diagnose(&input);
+    assert_eq!(d.problems[0].priority, d.problems[1].priority);
+}
