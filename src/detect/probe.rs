@@ -179,7 +179,7 @@ fn boosted(
             (
                 "hnsw.ef_search",
                 from,
-                (from * 4).max(4 * k).max(100).min(1000),
+                (from * 4).max(4 * k).clamp(100, 1000),
             )
         }
         "ivfflat" => {

@@ -110,17 +110,14 @@ fn explain_recall(
     let boosted = metric(input, "recall.boosted_at_k");
     let boost_restores = boosted.is_some_and(|b| b >= input.min_recall);
     let weak_cut = integrity.is_some_and(|v| {
-        v.state != IntegrityState::Normal
-            && v.cut.witnesses.iter().any(|w| {
-                matches!(
-                    w.kind,
-                    EdgeKind::Link | EdgeKind::UpperLink | EdgeKind::Reachability
-                )
-            })
-            || v.cut
-                .cut_side_kinds
-                .contains(&crate::integrity::NodeKind::Unreachable)
-                && v.state != IntegrityState::Normal
+        use crate::integrity::NodeKind;
+        let through_graph = v.cut.witnesses.iter().any(|w| {
+            matches!(
+                w.kind,
+                EdgeKind::Link | EdgeKind::UpperLink | EdgeKind::Reachability
+            )
+        }) || v.cut.cut_side_kinds.contains(&NodeKind::Unreachable);
+        v.state != IntegrityState::Normal && through_graph
     });
     let recall_text = at_k.map_or_else(String::new, |r| format!("recall@k {r:.3}"));
     let (class, cause, extra) = if short > 0.0

@@ -205,3 +205,14 @@ fn an_invalid_index_is_its_own_problem() {
     assert_eq!(code, 2);
     assert_eq!(problem_classes(&report)[0], "invalid_index", "{report:#}");
 }
+
+#[test]
+fn diagnose_all_on_a_database_without_collections_is_empty_and_ok() {
+    let db = db();
+    let (code, out, err) = run(db.cmd().args(["diagnose", "--all", "-o", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnoses"], serde_json::json!([]));
+    let (code, _, err) = run(db.cmd().args(["diagnose", "--collection", "nope"]));
+    assert_eq!(code, 64, "{err}");
+}

@@ -46,7 +46,6 @@ fn bad_output_env_is_a_usage_error() {
 fn unbuilt_capabilities_say_so_and_exit_3() {
     let db = crate::harness::db();
     let cases: &[&[&str]] = &[
-        &["diagnose", "--all"],
         &["plan", "--collection", "t"],
         &["repair", "--collection", "t", "--dry-run"],
         &["rollback", "--collection", "t"],
