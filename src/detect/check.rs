@@ -8,7 +8,9 @@ use anyhow::Result;
 use super::context::Ctx;
 use super::measured::Measured;
 use super::structure::Inspection;
-use super::{anomaly, contention, index_health, probe, settings, structure, table_state};
+use super::{
+    anomaly, contention, index_health, partitions, probe, settings, structure, table_state,
+};
 use crate::sql::QualifiedName;
 
 /// Sessions a check uses.
@@ -39,6 +41,7 @@ pub fn run(
         )
     };
     table_state::detect(sessions.detect, ctx, &mut out)?;
+    let leaves = partitions::detect(sessions.detect, ctx, &mut out)?;
     let app_settings = settings::session_settings(sessions.app)?;
     out.detail("settings", &app_settings);
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
@@ -65,6 +68,9 @@ pub fn run(
     let (part, centers) = structure?;
     let probes = probes?;
     out.absorb(part);
+    if out.graph.is_none() && !leaves.is_empty() {
+        out.graph = Some(partitions::graph(&leaves, ctx.config));
+    }
     if let Some(index) = ctx.ann_index() {
         let normalize = !index.opclass.contains("l2") && !index.opclass.contains("l1");
         if let Some(d) = index_health::center_distance(&probe::dense(&probes), &centers, normalize)

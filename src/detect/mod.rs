@@ -13,6 +13,7 @@ pub mod index_health;
 pub mod integrity;
 pub mod measured;
 pub mod pages;
+pub mod partitions;
 pub mod probe;
 pub mod recall;
 pub mod settings;

@@ -33,7 +33,12 @@ pub fn impact(
         Class::RecallDegradation | Class::LatencyAnomaly | Class::ThroughputDrop => {
             (1.0, "queries")
         }
-        Class::DeadTupleBloat => (m("table.dead_ratio").unwrap_or(0.0), "rows"),
+        Class::DeadTupleBloat => (
+            m("table.dead_ratio")
+                .unwrap_or(0.0)
+                .max(cut.map_or(0.0, |v| v.cut.cut_side_share)),
+            "rows",
+        ),
         Class::IndexFragmentation => (m("hnsw.deleted_ratio").unwrap_or(1.0), "index"),
         Class::OrphanNodes => (
             m("hnsw.orphan_ratio")
@@ -45,7 +50,8 @@ pub fn impact(
         Class::CentroidSkew => (m("ivfflat.gini").unwrap_or(1.0), "index"),
         Class::MemoryPressure => (1.0 - m("cache.index_hit_ratio").unwrap_or(0.0), "index"),
         Class::ReplicationLag => (1.0, "standbys"),
-        _ => (1.0, "index"),
+        // A cut that names the part affected (a partition) beats "all of it".
+        _ => (cut.map_or(1.0, |v| v.cut.cut_side_share), "index"),
     };
     Impact {
         share: if share.is_finite() {

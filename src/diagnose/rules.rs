@@ -237,6 +237,14 @@ fn setting_name(input: &Input<'_>) -> &'static str {
 pub fn witness_class(view: &IntegrityView, metrics: &BTreeMap<String, f64>) -> Class {
     use crate::integrity::NodeKind;
     let kinds = &view.cut.cut_side_kinds;
+    if kinds.contains(&NodeKind::Partition) {
+        return view
+            .cut
+            .cut_side_hints
+            .iter()
+            .find_map(|h| serde_json::from_value(Value::String(h.clone())).ok())
+            .unwrap_or(Class::HotspotCongestion);
+    }
     if kinds.contains(&NodeKind::Replica) {
         return Class::ReplicationLag;
     }

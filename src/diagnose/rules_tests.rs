@@ -25,6 +25,7 @@ fn cut(lambda_normalized: f64, kinds: Vec<NodeKind>, witness: EdgeKind) -> Integ
         cut_side_nodes: 1,
         cut_side_share: 0.1,
         cut_side_kinds: kinds,
+        cut_side_hints: vec![],
         witnesses: vec![Witness {
             from: "a".into(),
             to: "x".into(),

@@ -1,7 +1,7 @@
 //! Assembles the contracted graph from what `check` measured: the index part
 //! (HNSW regions from the pages, or IVFFlat lists) plus standbys and blockers.
 
-use super::graph::{EdgeKind, Graph, NodeKind};
+use super::graph::{EdgeKind, Graph, INDEX_KINDS, NodeKind};
 
 /// Nearest lists each IVFFlat list is joined to.
 pub const LIST_NEIGHBOURS: usize = 3;
@@ -57,19 +57,40 @@ pub fn attach(g: &mut Graph, label: &str, kind: NodeKind, size: u64, health: f64
         .nodes
         .iter()
         .enumerate()
-        .filter(|(_, n)| matches!(n.kind, NodeKind::Region | NodeKind::List))
+        .filter(|(_, n)| INDEX_KINDS.contains(&n.kind))
         .map(|(i, _)| i)
         .collect();
     if index.is_empty() {
         return;
     }
-    let mean = g.mean_degree(&[NodeKind::Region, NodeKind::List]);
+    let mean = g.mean_degree(&INDEX_KINDS);
     let mean = if mean > 0.0 { mean } else { 1.0 };
     let per = health.clamp(0.0, 1.0) * mean / index.len() as f64;
     let v = g.node(label, kind, size);
     for i in index {
         g.edge(v, i, per, edge);
     }
+}
+
+/// One leaf partition for [`partitions`]: label, rows, health 0..=1 and the
+/// problem class that lowers it, if any.
+pub type PartitionHealth = (String, u64, f64, Option<String>);
+
+/// A partitioned collection: the parent joined to each leaf with capacity = the
+/// leaf's health (1 healthy; 0 without a usable index). Cutting one leaf off costs
+/// its health; the parent, the sum of them.
+pub fn partitions(leaves: &[PartitionHealth]) -> Graph {
+    let mut g = Graph::default();
+    if leaves.is_empty() {
+        return g;
+    }
+    let parent = g.node("parent", NodeKind::Parent, 0);
+    for (label, rows, health, hint) in leaves {
+        let v = g.node(label.clone(), NodeKind::Partition, *rows);
+        g.nodes[v].hint = hint.clone();
+        g.edge(parent, v, health.clamp(0.0, 1.0), EdgeKind::Partition);
+    }
+    g
 }
 
 fn sq_l2(a: &[f32], b: &[f32]) -> f32 {
@@ -108,6 +129,26 @@ mod tests {
         // drift scales every capacity: lambda falls, the normalised value does not
         let s3 = assess(&ivf_lists(&[100; 12], &centres, 0.5)).unwrap();
         assert!((s3.lambda - s.lambda * 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_partition_without_an_index_is_cut_off() {
+        let leaves: Vec<PartitionHealth> = vec![
+            ("p1".into(), 100, 1.0, None),
+            ("p2".into(), 100, 0.9, None),
+            ("p3".into(), 50, 0.0, Some("missing_index".into())),
+        ];
+        let s = assess(&partitions(&leaves)).unwrap();
+        assert_eq!(s.lambda, 0.0);
+        assert_eq!(s.cut_side, vec!["p3".to_string()]);
+        assert_eq!(s.cut_side_hints, vec!["missing_index".to_string()]);
+        assert_eq!(s.cut_side_share, 0.2);
+        let healthy: Vec<PartitionHealth> =
+            (0..4).map(|i| (format!("p{i}"), 10, 1.0, None)).collect();
+        assert_eq!(
+            assess(&partitions(&healthy)).unwrap().lambda_normalized,
+            1.0
+        );
     }
 
     #[test]

@@ -18,7 +18,14 @@ pub enum NodeKind {
     Maintenance,
     /// HNSW elements no search from the entry point reaches, as one node.
     Unreachable,
+    /// A leaf partition of a partitioned collection.
+    Partition,
+    /// The partitioned table queries fan out from.
+    Parent,
 }
+
+/// Node kinds that make up the collection itself (their mean degree normalises lambda).
+pub const INDEX_KINDS: [NodeKind; 3] = [NodeKind::Region, NodeKind::List, NodeKind::Partition];
 
 /// What the capacity of an edge measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +43,8 @@ pub enum EdgeKind {
     Blocking,
     /// The reachable graph to its unreachable elements; capacity from their share.
     Reachability,
+    /// The parent to a partition; capacity from the partition's health.
+    Partition,
 }
 
 /// A node.
@@ -47,6 +56,9 @@ pub struct Node {
     pub kind: NodeKind,
     /// Rows or elements it holds (0 for replicas and blockers).
     pub size: u64,
+    /// The problem class that weakens it, when known (a partition without an index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// An undirected edge.
@@ -78,6 +90,7 @@ impl Graph {
             label: label.into(),
             kind,
             size,
+            hint: None,
         });
         self.nodes.len() - 1
     }
@@ -159,6 +172,9 @@ pub struct Integrity {
     pub cut_side_share: f64,
     /// Kinds of node on the smaller side.
     pub cut_side_kinds: Vec<NodeKind>,
+    /// Problem classes known to weaken nodes on the smaller side.
+    #[serde(default)]
+    pub cut_side_hints: Vec<String>,
     /// Edges crossing the cut, largest capacity first (at most [`MAX_WITNESSES`]).
     pub witnesses: Vec<Witness>,
     /// Edges crossing the cut.
@@ -194,7 +210,13 @@ pub fn assess(graph: &Graph) -> Option<Integrity> {
         .filter(|e| e.a != e.b && inside[e.a] != inside[e.b])
         .collect();
     crossing.sort_by(|x, y| y.capacity.total_cmp(&x.capacity));
-    let mean_degree = graph.mean_degree(&[NodeKind::Region, NodeKind::List]);
+    let mean_degree = graph.mean_degree(&INDEX_KINDS);
+    let mut hints: Vec<String> = Vec::new();
+    for h in side.iter().filter_map(|&v| graph.nodes[v].hint.as_ref()) {
+        if !hints.contains(h) {
+            hints.push(h.clone());
+        }
+    }
     Some(Integrity {
         nodes: n,
         edges: graph.edges.len(),
@@ -217,6 +239,7 @@ pub fn assess(graph: &Graph) -> Option<Integrity> {
             0.0
         },
         cut_side_kinds: kinds,
+        cut_side_hints: hints,
         witness_count: crossing.len(),
         witnesses: crossing
             .iter()

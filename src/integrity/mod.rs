@@ -8,5 +8,5 @@ pub mod graph;
 pub mod mincut;
 pub mod state;
 
-pub use graph::{Edge, EdgeKind, Graph, Integrity, Node, NodeKind, Witness, assess};
+pub use graph::{Edge, EdgeKind, Graph, INDEX_KINDS, Integrity, Node, NodeKind, Witness, assess};
 pub use state::{IntegrityState, Thresholds};

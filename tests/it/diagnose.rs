@@ -216,3 +216,43 @@ fn diagnose_all_on_a_database_without_collections_is_empty_and_ok() {
     let (code, _, err) = run(db.cmd().args(["diagnose", "--collection", "nope"]));
     assert_eq!(code, 64, "{err}");
 }
+
+#[test]
+fn a_partition_without_an_ann_index_is_cut_off() {
+    let db = db();
+    db.sql(
+        "CREATE TABLE emb (id bigint, embedding vector(8)) PARTITION BY RANGE (id);
+         CREATE TABLE emb_p1 PARTITION OF emb FOR VALUES FROM (0) TO (1000);
+         CREATE TABLE emb_p2 PARTITION OF emb FOR VALUES FROM (1000) TO (2000);
+         CREATE TABLE emb_p3 PARTITION OF emb FOR VALUES FROM (2000) TO (3000);
+         INSERT INTO emb SELECT g, (SELECT array_agg(sin(g % 10 + d * 0.37))::vector FROM generate_series(1, 8) d)
+           FROM generate_series(0, 2999) g;
+         CREATE INDEX ON emb_p1 USING hnsw (embedding vector_l2_ops);
+         CREATE INDEX ON emb_p2 USING hnsw (embedding vector_l2_ops);",
+    );
+    db.sql("VACUUM ANALYZE emb");
+    let (code, report, err) = db.diagnose_json("emb", &[]);
+    assert!(code >= 1, "{report:#} {err}");
+    assert_eq!(report["integrity"]["state"], "critical", "{report:#}");
+    assert_eq!(
+        report["integrity"]["cut_side"],
+        serde_json::json!(["public.emb_p3"])
+    );
+    let p = problem(&report, "missing_index");
+    assert!(
+        p["root_cause"].as_str().unwrap().contains("emb_p3"),
+        "{p:#}"
+    );
+    assert!(
+        (p["impact"]["share"].as_f64().unwrap() - 1.0 / 3.0).abs() < 0.05,
+        "{p:#}"
+    );
+    // indexed everywhere: the same collection is normal
+    db.sql("CREATE INDEX ON emb_p3 USING hnsw (embedding vector_l2_ops)");
+    let (_, report, _) = db.diagnose_json("emb", &["--fresh"]);
+    assert_eq!(report["integrity"]["state"], "normal", "{report:#}");
+    assert!(
+        !problem_classes(&report).contains(&"missing_index".to_string()),
+        "{report:#}"
+    );
+}
