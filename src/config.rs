@@ -40,6 +40,18 @@ pub struct FileConfig {
     /// Settings of `diagnose`.
     #[serde(default)]
     pub diagnose: DiagnoseConfig,
+    /// The audit log.
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// The audit log's optional HMAC key.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// A file holding the HMAC key (its bytes, one trailing newline dropped).
+    /// `RUVHEAL_AUDIT_KEY` (the key itself) wins over it.
+    pub hmac_key_file: Option<PathBuf>,
 }
 
 /// Settings of `diagnose`. Every field has a default.
@@ -174,6 +186,8 @@ pub struct Settings {
     pub check: CheckConfig,
     /// Settings of `diagnose`.
     pub diagnose: DiagnoseConfig,
+    /// The audit log.
+    pub audit: AuditConfig,
 }
 
 impl Settings {
@@ -188,6 +202,33 @@ impl Settings {
 }
 
 impl Settings {
+    /// The audit HMAC key: `RUVHEAL_AUDIT_KEY`, else `audit.hmac_key_file`, else none.
+    /// An unreadable or empty key file is a usage error.
+    pub fn audit_key(&self) -> Result<Option<Vec<u8>>> {
+        if let Some(k) = std::env::var_os("RUVHEAL_AUDIT_KEY").filter(|k| !k.is_empty()) {
+            return Ok(Some(k.into_encoded_bytes()));
+        }
+        let Some(path) = &self.audit.hmac_key_file else {
+            return Ok(None);
+        };
+        let mut key = std::fs::read(path).map_err(|e| {
+            usage(format!(
+                "cannot read audit.hmac_key_file {}: {e}",
+                path.display()
+            ))
+        })?;
+        if key.last() == Some(&b'\n') {
+            key.pop();
+        }
+        if key.is_empty() {
+            return Err(usage(format!(
+                "audit.hmac_key_file {} is empty",
+                path.display()
+            )));
+        }
+        Ok(Some(key))
+    }
+
     /// Resolves flags (already merged with env by clap) against the config file.
     pub fn resolve(args: &GlobalArgs) -> Result<Self> {
         let config_path = locate(args.config.as_deref())?;
@@ -221,6 +262,7 @@ impl Settings {
             collections: file.collections,
             check: file.check,
             diagnose: file.diagnose,
+            audit: file.audit,
         })
     }
 }

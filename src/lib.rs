@@ -19,6 +19,7 @@
 //!   connections and the one quoting helper every SQL string goes through.
 //! * [`exit`] is the exit-code contract of DESIGN.md.
 
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -1,6 +1,7 @@
 //! One file per subcommand, each the same shape: arguments -> engine -> report ->
 //! output. No SQL and no printing here beyond handing a report to [`crate::output`].
 
+mod audit;
 mod check;
 mod collections;
 mod diagnose;
@@ -41,7 +42,7 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Status(_) => pending::not_yet("status", "reporting running and pending work"),
         Command::History(_) => pending::not_yet("history", "the repair history"),
         Command::Playbooks(_) => pending::not_yet("playbooks", "the playbook library"),
-        Command::Audit(_) => pending::not_yet("audit", "the audit log"),
+        Command::Audit(cmd) => audit::run(&cmd, settings),
         Command::Completions(_) | Command::Man => unreachable!("handled in dispatch"),
     }
 }

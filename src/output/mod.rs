@@ -3,6 +3,7 @@
 //! Domain modules return `Serialize` data; this module alone decides how it looks.
 //! JSON is one document with the report's own (snake_case) keys.
 
+pub mod audit_report;
 pub mod check_report;
 pub mod diagnose_report;
 pub mod log;

@@ -4,6 +4,7 @@
 //! Owns the migrations and every query on the state tables. Knows nothing about
 //! terminals or the user's collections.
 
+pub mod audit;
 pub mod diagnoses;
 pub mod migrate;
 pub mod observations;

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against a real PostgreSQL + pgvector.
 
+mod audit;
 mod check;
 mod collections;
 mod config;

@@ -56,7 +56,6 @@ fn unbuilt_capabilities_say_so_and_exit_3() {
         &["status"],
         &["history"],
         &["playbooks", "list"],
-        &["audit", "verify"],
     ];
     for args in cases {
         let (code, stdout, stderr) = run(db.cmd().args(*args));

@@ -78,26 +78,44 @@ pub(super) fn analyze(mut p: Parsed) -> Result<HnswStructure> {
             meta.version
         ));
     }
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        log::debug!(
+            "hnsw analysis: {what} after {:.0} ms",
+            clock.elapsed().as_secs_f64() * 1000.0
+        )
+    };
     page_chain(&mut p, &mut s);
 
-    // Resolve every slot key to an element index or a sentinel.
-    let resolved: Vec<u32> = p
-        .slots
-        .iter()
-        .map(|&k| match k {
-            EMPTY => EMPTY,
-            k => match lookup(&p, k) {
-                None => MISSING,
-                Some(tag) if is_element(tag) => tag,
-                Some(_) => NOT_ELEMENT,
-            },
-        })
-        .collect();
-    p.slots = resolved;
+    // Resolve every slot key to an element index or a sentinel, on two threads.
+    let mut slots = std::mem::take(&mut p.slots);
+    let resolve = |chunk: &mut [u32]| {
+        for k in chunk.iter_mut() {
+            *k = match *k {
+                EMPTY => EMPTY,
+                key => match lookup(&p, key) {
+                    None => MISSING,
+                    Some(tag) if is_element(tag) => tag,
+                    Some(_) => NOT_ELEMENT,
+                },
+            };
+        }
+    };
+    let half = slots.len() / 2;
+    let (a, b) = slots.split_at_mut(half);
+    std::thread::scope(|scope| {
+        scope.spawn(|| resolve(a));
+        resolve(b);
+    });
+    p.slots = slots;
+    lap("slots resolved");
 
     guards(&mut p, &mut s);
+    lap("guards");
     links(&mut p, &mut s);
+    lap("links");
     degrees_and_reach(&p, &mut s, meta.entry);
+    lap("degrees, reach and regions");
     levels(&p, &mut s, m);
     if s.invalid_links + s.count_mismatches + s.version_mismatches + s.missing_neighbor_tuples > 0 {
         p.notes.say(
