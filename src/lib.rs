@@ -31,6 +31,7 @@ pub mod exit;
 pub mod generated;
 pub mod integrity;
 pub mod output;
+pub mod repair;
 pub mod sql;
 pub mod store;
 

@@ -11,5 +11,6 @@ mod harness;
 mod migrations;
 mod quoting;
 mod recall;
+mod repair_exec;
 mod structure;
 mod usage;

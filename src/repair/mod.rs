@@ -1,0 +1,10 @@
+//! Repair: executes plans against the user's database, safely. Knows nothing
+//! about terminals (progress is reported through a callback).
+//!
+//! * [`lock`]: one repair per collection (advisory lock; a second runner exits 75).
+//! * [`exec`]: one SQL step under lock/statement timeouts, retried on lock timeouts.
+//! * [`progress`]: polls `pg_stat_progress_*` for the step's backend on a second session.
+
+pub mod exec;
+pub mod lock;
+pub mod progress;

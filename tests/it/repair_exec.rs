@@ -1,0 +1,151 @@
+//! The repair building blocks on real PostgreSQL: the collection lock and the
+//! step executor (timeouts, retries, per-step settings, invalid-index cleanup).
+
+use std::time::Duration;
+
+use ruvheal::exit::LockHeld;
+use ruvheal::repair::exec::{self, Limits, SqlStep};
+use ruvheal::repair::lock::{self, CollectionLock};
+use ruvheal::sql::QualifiedName;
+
+use crate::harness::{clustered_table_sql, db};
+
+fn step(sql: &str, transactional: bool) -> SqlStep {
+    SqlStep {
+        sql: sql.into(),
+        transactional,
+        settings: vec![],
+        creates_index: None,
+    }
+}
+
+fn quick() -> Limits {
+    Limits {
+        lock_timeout: Duration::from_millis(150),
+        statement_timeout: Duration::from_secs(60),
+        retries: 2,
+        backoff: Duration::from_millis(100),
+    }
+}
+
+#[test]
+fn one_repair_per_collection() {
+    let db = db();
+    let first = CollectionLock::acquire(db.client(), "public.emb").unwrap();
+    let err = CollectionLock::acquire(db.client(), "public.emb")
+        .err()
+        .unwrap();
+    assert!(err.is::<LockHeld>(), "{err:#}");
+    assert!(err.to_string().contains("backend pid"), "{err:#}");
+    // other collections are independent
+    let other = CollectionLock::acquire(db.client(), "public.other").unwrap();
+    let mut probe = db.client();
+    assert!(lock::is_held(&mut probe, "public.emb").unwrap());
+    first.release().unwrap();
+    assert!(!lock::is_held(&mut probe, "public.emb").unwrap());
+    // a session that goes away (a killed process) takes its lock with it
+    let again = CollectionLock::acquire(db.client(), "public.emb").unwrap();
+    drop(again);
+    drop(other);
+    let c = db.client();
+    let held = CollectionLock::acquire(c, "public.emb").unwrap();
+    let mut killer = db.client();
+    killer
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!lock::is_held(&mut probe, "public.emb").unwrap());
+    drop(held);
+}
+
+#[test]
+fn a_lock_timeout_is_retried_then_reported_and_leaves_no_invalid_index() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 500, 8, 5));
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE emb IN ACCESS EXCLUSIVE MODE;")
+        .unwrap();
+    let mut c = db.client();
+    let mut s = step(
+        "CREATE INDEX CONCURRENTLY emb_new ON emb USING hnsw (embedding vector_l2_ops)",
+        false,
+    );
+    s.creates_index = Some(QualifiedName::new("public", "emb_new"));
+    let err = exec::run(&mut c, &s, &quick()).unwrap_err();
+    assert!(format!("{err:#}").contains("attempt 3"), "{err:#}");
+    holder.batch_execute("ROLLBACK").unwrap();
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'emb_new'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "no half-built index is left behind");
+    // free: it runs at once
+    let run = exec::run(&mut c, &s, &quick()).unwrap();
+    assert_eq!(run.attempts, 1);
+    let valid: bool = c
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'emb_new'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(valid);
+}
+
+#[test]
+fn a_lock_released_during_the_backoff_succeeds_on_a_retry() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 200, 8, 5));
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE emb IN ACCESS EXCLUSIVE MODE;")
+        .unwrap();
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(250));
+        holder.batch_execute("ROLLBACK").unwrap();
+    });
+    let mut c = db.client();
+    let limits = Limits {
+        retries: 5,
+        ..quick()
+    };
+    let run = exec::run(&mut c, &step("VACUUM emb", false), &limits).unwrap();
+    releaser.join().unwrap();
+    assert!(run.attempts >= 2, "{run:?}");
+}
+
+#[test]
+fn step_settings_apply_to_that_step_only() {
+    let db = db();
+    let mut c = db.client();
+    let mut s = step(
+        "CREATE TABLE seen AS SELECT current_setting('maintenance_work_mem') AS mwm, current_setting('lock_timeout') AS lt",
+        true,
+    );
+    s.settings = vec![("maintenance_work_mem".into(), "256MB".into())];
+    exec::run(&mut c, &s, &quick()).unwrap();
+    let row = c.query_one("SELECT mwm, lt FROM seen", &[]).unwrap();
+    assert_eq!(row.get::<_, String>(0), "256MB");
+    assert_eq!(row.get::<_, String>(1), "150ms");
+    let after: String = c
+        .query_one("SELECT current_setting('maintenance_work_mem')", &[])
+        .unwrap()
+        .get(0);
+    assert_ne!(after, "256MB", "SET LOCAL ended with the step");
+    // the same in a non-transactional step: reset afterwards
+    let mut s = step("VACUUM seen", false);
+    s.settings = vec![("maintenance_work_mem".into(), "300MB".into())];
+    exec::run(&mut c, &s, &quick()).unwrap();
+    let after: String = c
+        .query_one("SELECT current_setting('maintenance_work_mem')", &[])
+        .unwrap()
+        .get(0);
+    assert_ne!(after, "300MB");
+}
