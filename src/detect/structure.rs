@@ -2,8 +2,8 @@
 //! (pageinspect installed, superuser, the expected access method), then streams
 //! the index's pages in batches into the pure readers of [`super::pages`].
 //!
-//! Read-only. Each batch is one short statement: `get_raw_page` takes only an
-//! AccessShareLock on the index, per statement; the table is never locked and no
+//! Read-only. The pages come in one binary COPY of `get_raw_page`, which takes
+//! only an AccessShareLock on the index; the table is never locked and no
 //! setting is changed. Pages are parsed as they arrive and never kept, so memory
 //! follows the size of the graph, not of the index. Pages appended after the
 //! relation size was read are ignored.
@@ -15,10 +15,8 @@ use postgres::Client;
 use serde::Serialize;
 
 use super::pages::{HnswReader, HnswStructure, IvfReader, IvfStructure};
+use crate::sql::copy::CopyReader;
 use crate::sql::{QualifiedName, ident};
-
-/// Blocks fetched per query (2 MiB of 8 KB pages).
-const BATCH: i64 = 256;
 
 /// Why structure inspection could not run (pageinspect missing, not superuser,
 /// unsupported access method). Not an error for `check`: it becomes an info finding.
@@ -165,32 +163,44 @@ fn prepare(
     }))
 }
 
-/// Feeds blocks `0..target.blocks` to `push`, `BATCH` per query.
+/// Feeds blocks `0..target.blocks` to `push`, streamed by one binary COPY (one
+/// statement: an AccessShareLock on the index for the length of the read, which
+/// blocks nothing but DROP/REINDEX without CONCURRENTLY).
 fn stream(
     client: &mut Client,
     index: &QualifiedName,
     target: &Target,
     mut push: impl FnMut(u32, &[u8]) -> Result<()>,
 ) -> Result<()> {
-    let sql = format!(
-        "SELECT b, {}($1, 'main', b) FROM generate_series($2::int8, $3::int8) b",
-        target.get_raw_page
-    );
-    let stmt = client.prepare(&sql).context("preparing the page read")?;
     let started = Instant::now();
-    let mut first = 0i64;
-    while first < target.blocks {
-        let last = (first + BATCH).min(target.blocks) - 1;
-        let rows = client
-            .query(&stmt, &[&target.name_sql, &first, &last])
-            .with_context(|| format!("reading blocks {first}..={last} of {index}"))?;
-        for row in &rows {
-            let block: i64 = row.get(0);
-            let page: &[u8] = row.get(1);
+    if target.blocks > 0 {
+        let sql = format!(
+            "COPY (SELECT b, {}({}, 'main', b) FROM generate_series(0::int8, {}::int8) b) TO STDOUT (FORMAT binary)",
+            target.get_raw_page,
+            crate::sql::literal(&target.name_sql)?,
+            target.blocks - 1
+        );
+        let reader = client
+            .copy_out(&sql)
+            .with_context(|| format!("reading the pages of {index}"))?;
+        let mut copy = CopyReader::new(reader)?;
+        let (mut buf, mut spans) = (Vec::with_capacity(8200), Vec::with_capacity(2));
+        while copy
+            .next_tuple(&mut buf, &mut spans)
+            .with_context(|| format!("reading the pages of {index}"))?
+        {
+            let (Some(Some(b)), Some(Some(p))) = (spans.first(), spans.get(1)) else {
+                anyhow::bail!("unexpected NULL in the page stream of {index}");
+            };
+            let block = i64::from_be_bytes(
+                buf[b.clone()]
+                    .try_into()
+                    .context("block number is not an int8")?,
+            );
             let block = u32::try_from(block).context("block number out of range")?;
-            push(block, page).with_context(|| format!("parsing block {block} of {index}"))?;
+            push(block, &buf[p.clone()])
+                .with_context(|| format!("parsing block {block} of {index}"))?;
         }
-        first = last + 1;
     }
     let secs = started.elapsed().as_secs_f64();
     log::debug!(
