@@ -21,6 +21,7 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
         None => found.iter().collect(),
     };
     let mut store = Store::open(settings)?;
+    super::sweep_cut_short(settings, &mut store)?;
     let mut reports = Vec::new();
     for c in targets {
         reports.push(check_one(

@@ -25,6 +25,7 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
         None => found.iter().collect(),
     };
     let mut store = Store::open(settings)?;
+    super::sweep_cut_short(settings, &mut store)?;
     let mut reports = Vec::new();
     for c in targets {
         reports.push(diagnose_one(c, args, settings, &mut store, &mut conns)?);

@@ -46,3 +46,16 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Completions(_) | Command::Man => unreachable!("handled in dispatch"),
     }
 }
+
+/// Cleans up repairs a killed process left `running` (every command that opens
+/// the state store and touches collections calls this first).
+pub(crate) fn sweep_cut_short(
+    settings: &crate::config::Settings,
+    store: &mut crate::store::Store,
+) -> anyhow::Result<()> {
+    let info =
+        crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let key = settings.audit_key()?;
+    crate::repair::recover::sweep(store, &info, key.as_deref())?;
+    Ok(())
+}

@@ -63,6 +63,11 @@ impl CollectionLock {
             .get(0))
     }
 
+    /// The session holding the lock (work done on it runs as the lock holder).
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
     /// Releases the lock now.
     pub fn release(mut self) -> Result<()> {
         self.unlock()

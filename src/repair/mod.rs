@@ -8,3 +8,5 @@
 pub mod exec;
 pub mod lock;
 pub mod progress;
+pub mod recover;
+pub mod undo;

@@ -11,6 +11,7 @@ mod harness;
 mod migrations;
 mod quoting;
 mod recall;
+mod recover;
 mod repair_exec;
 mod structure;
 mod usage;

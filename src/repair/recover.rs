@@ -1,0 +1,130 @@
+//! Crash safety: a repair cut short (process killed, connection lost, server
+//! restarted) leaves a `running` record whose collection lock nobody holds. The
+//! next run of a command finds it here, takes the lock, cleans what it left —
+//! INVALID indexes from its concurrent builds, leftover `_ccnew`/`_ccold`
+//! indexes, settings a running step may have half-applied — marks it
+//! `interrupted` and records the cleanup in the audit log. Completed steps stay:
+//! `rollback` undoes those on request.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::exec::{self, Limits};
+use super::lock::{self, CollectionLock};
+use super::undo::Undo;
+use crate::audit::Entry;
+use crate::sql::{ConnInfo, QualifiedName, quote};
+use crate::store::{Store, audit, repairs};
+
+/// What one cleanup did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cleanup {
+    /// The repair marked `interrupted`.
+    pub repair_id: i64,
+    /// `schema.table`.
+    pub collection: String,
+    /// Statements run to clean up.
+    pub actions: Vec<String>,
+}
+
+/// Finds and cleans every cut-short repair. Live repairs (their lock is held)
+/// are left alone. Cheap when there is nothing to do: one query.
+pub fn sweep(store: &mut Store, info: &ConnInfo, key: Option<&[u8]>) -> Result<Vec<Cleanup>> {
+    let running = repairs::running(&mut store.client, &store.schema)?;
+    if running.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut done = Vec::new();
+    for r in running {
+        let collection = QualifiedName::new(&r.schema, &r.table).to_string();
+        let mut client = crate::sql::connect(info)?;
+        if lock::is_held(&mut client, &collection)? {
+            continue;
+        }
+        let Ok(mut held) = CollectionLock::acquire(client, &collection) else {
+            continue; // another process got there first
+        };
+        let actions = clean(held.client(), &r)?;
+        let note = format!(
+            "cut short (backend {} gone); cleaned up by a later run",
+            r.backend_pid.map_or("?".into(), |p| p.to_string())
+        );
+        repairs::mark_interrupted(&mut store.client, &store.schema, r.id, &note)?;
+        audit::append(
+            &mut store.client,
+            &store.schema,
+            &Entry {
+                action: "cleanup".into(),
+                collection: Some(collection.clone()),
+                subject: serde_json::json!({"repair_id": r.id, "actions": actions}),
+            },
+            crate::clock::now(),
+            key,
+        )?;
+        log::warn!(
+            "repair {} of {collection} was cut short; marked interrupted{}",
+            r.id,
+            if actions.is_empty() {
+                String::new()
+            } else {
+                format!(" and cleaned up: {}", actions.join("; "))
+            }
+        );
+        held.release()?;
+        done.push(Cleanup {
+            repair_id: r.id,
+            collection,
+            actions,
+        });
+    }
+    Ok(done)
+}
+
+/// Cleans what repair `r` left on the lock holder's session.
+fn clean(client: &mut postgres::Client, r: &repairs::RunningRepair) -> Result<Vec<String>> {
+    let limits = Limits::default();
+    let mut actions = Vec::new();
+    for step in r.steps.iter().rev() {
+        match (&step.undo, step.status.as_str()) {
+            (Some(Undo::DropIndex { index }), "running" | "done") => {
+                let (schema, name) = match quote::split_name(index)? {
+                    (Some(s), n) => (s, n),
+                    (None, n) => (r.schema.clone(), n),
+                };
+                let q = QualifiedName::new(&schema, &name);
+                if exec::drop_if_invalid(client, &q, &limits)? {
+                    actions.push(format!("dropped invalid index {q}"));
+                }
+            }
+            (
+                Some(
+                    u @ (Undo::RestoreSetting { .. }
+                    | Undo::RestoreTableOption { .. }
+                    | Undo::RestoreConnectionLimit { .. }),
+                ),
+                "running",
+            ) => {
+                if let Some(s) = u.step()? {
+                    exec::run(client, &s, &limits)?;
+                    actions.push(s.sql);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Leftovers of an interrupted REINDEX CONCURRENTLY on the collection's table.
+    let leftovers = client.query(
+        "SELECT n.nspname::text, ic.relname::text FROM pg_index i
+           JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+          WHERE i.indrelid = to_regclass($1) AND NOT i.indisvalid
+            AND ic.relname ~ '_cc(new|old)[0-9]*$'",
+        &[&QualifiedName::new(&r.schema, &r.table).sql()?],
+    )?;
+    for row in leftovers {
+        let q = QualifiedName::new(&row.get::<_, String>(0), &row.get::<_, String>(1));
+        if exec::drop_if_invalid(client, &q, &limits)? {
+            actions.push(format!("dropped invalid index {q}"));
+        }
+    }
+    Ok(actions)
+}

@@ -1,0 +1,197 @@
+//! Repairs and their steps in the state tables: started, stepped, finished,
+//! and found again when a process was cut short.
+
+use anyhow::{Context, Result};
+use postgres::GenericClient;
+
+use crate::repair::undo::Undo;
+use crate::sql::quote;
+
+/// Starts a repair record (`running`); returns its id.
+pub fn start(
+    client: &mut impl GenericClient,
+    schema: &str,
+    plan_id: Option<i64>,
+    collection_id: i64,
+    dry_run: bool,
+    backend_pid: i32,
+) -> Result<i64> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_one(
+            &format!(
+                "INSERT INTO {q}.repairs (plan_id, collection_id, status, dry_run, backend_pid)
+                 VALUES ($1, $2, 'running', $3, $4) RETURNING id"
+            ),
+            &[&plan_id, &collection_id, &dry_run, &backend_pid],
+        )
+        .context("recording the repair")?
+        .get(0))
+}
+
+/// Records that step `ordinal` is about to run, with its undo state.
+pub fn step_begin(
+    client: &mut impl GenericClient,
+    schema: &str,
+    repair_id: i64,
+    ordinal: i32,
+    name: &str,
+    rendered: &str,
+    undo: &Undo,
+) -> Result<()> {
+    let q = quote::ident(schema)?;
+    client
+        .execute(
+            &format!(
+                "INSERT INTO {q}.repair_steps (repair_id, ordinal, name, rendered, status, undo_state)
+                 VALUES ($1, $2, $3, $4, 'running', $5)"
+            ),
+            &[&repair_id, &ordinal, &name, &rendered, &serde_json::to_value(undo)?],
+        )
+        .with_context(|| format!("recording step {ordinal} ({name})"))?;
+    Ok(())
+}
+
+/// Records how step `ordinal` ended (`done`, `failed`, `undone`, `skipped`, `interrupted`).
+pub fn step_end(
+    client: &mut impl GenericClient,
+    schema: &str,
+    repair_id: i64,
+    ordinal: i32,
+    status: &str,
+    error: Option<&str>,
+) -> Result<()> {
+    let q = quote::ident(schema)?;
+    client
+        .execute(
+            &format!(
+                "UPDATE {q}.repair_steps SET status = $3, error = $4, finished_at = now()
+                  WHERE repair_id = $1 AND ordinal = $2"
+            ),
+            &[&repair_id, &ordinal, &status, &error],
+        )
+        .with_context(|| format!("recording the end of step {ordinal}"))?;
+    Ok(())
+}
+
+/// Records how the repair ended.
+pub fn finish(
+    client: &mut impl GenericClient,
+    schema: &str,
+    repair_id: i64,
+    status: &str,
+    verified: Option<bool>,
+    error: Option<&str>,
+) -> Result<()> {
+    let q = quote::ident(schema)?;
+    client
+        .execute(
+            &format!(
+                "UPDATE {q}.repairs SET status = $2, verified = $3, error = $4, finished_at = now()
+                  WHERE id = $1"
+            ),
+            &[&repair_id, &status, &verified, &error],
+        )
+        .context("recording the end of the repair")?;
+    Ok(())
+}
+
+/// A step as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredStep {
+    /// Position in the plan.
+    pub ordinal: i32,
+    /// Its name.
+    pub name: String,
+    /// `running`, `done`, ...
+    pub status: String,
+    /// Its undo state.
+    pub undo: Option<Undo>,
+}
+
+/// A repair still marked `running`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunningRepair {
+    /// Its id.
+    pub id: i64,
+    /// The collection's schema.
+    pub schema: String,
+    /// The collection's table.
+    pub table: String,
+    /// The backend that held its lock.
+    pub backend_pid: Option<i32>,
+    /// Its steps, in order.
+    pub steps: Vec<StoredStep>,
+}
+
+/// Every repair marked `running`, with its steps.
+pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<RunningRepair>> {
+    let q = quote::ident(schema)?;
+    let rows = client
+        .query(
+            &format!(
+                "SELECT r.id, c.schema_name, c.table_name, r.backend_pid FROM {q}.repairs r
+                   JOIN {q}.collections c ON c.id = r.collection_id
+                  WHERE r.status = 'running' ORDER BY r.id"
+            ),
+            &[],
+        )
+        .context("looking for running repairs")?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.get(0);
+        let steps = client
+            .query(
+                &format!(
+                    "SELECT ordinal, name, status, undo_state FROM {q}.repair_steps
+                      WHERE repair_id = $1 ORDER BY ordinal"
+                ),
+                &[&id],
+            )
+            .context("reading a running repair's steps")?
+            .iter()
+            .map(|s| StoredStep {
+                ordinal: s.get(0),
+                name: s.get(1),
+                status: s.get(2),
+                undo: s
+                    .get::<_, Option<serde_json::Value>>(3)
+                    .and_then(|v| serde_json::from_value(v).ok()),
+            })
+            .collect();
+        out.push(RunningRepair {
+            id,
+            schema: r.get(1),
+            table: r.get(2),
+            backend_pid: r.get(3),
+            steps,
+        });
+    }
+    Ok(out)
+}
+
+/// Marks a cut-short repair `interrupted` (and its running steps too).
+pub fn mark_interrupted(
+    client: &mut impl GenericClient,
+    schema: &str,
+    repair_id: i64,
+    note: &str,
+) -> Result<()> {
+    let q = quote::ident(schema)?;
+    let mut tx = client.transaction()?;
+    tx.execute(
+        &format!(
+            "UPDATE {q}.repair_steps SET status = 'interrupted', finished_at = now()
+              WHERE repair_id = $1 AND status = 'running'"
+        ),
+        &[&repair_id],
+    )?;
+    tx.execute(
+        &format!(
+            "UPDATE {q}.repairs SET status = 'interrupted', finished_at = now(), error = $2
+              WHERE id = $1 AND status = 'running'"
+        ),
+        &[&repair_id, &note],
+    )?;
+    tx.commit().context("marking the repair interrupted")
+}

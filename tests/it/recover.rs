@@ -1,0 +1,106 @@
+//! Crash safety: a repair left `running` by a process that died is found by the
+//! next command, cleaned up, marked `interrupted` and audited; a live one is not.
+
+use ruvheal::repair::lock::CollectionLock;
+
+use crate::harness::{clustered_table_sql, db};
+
+#[test]
+fn a_cut_short_repair_is_cleaned_by_the_next_run() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    let (code, _, err) = db.check_json("emb", &[]);
+    assert!(code < 3, "{err}");
+    let mut c = db.client();
+    // What a killed repair leaves: an INVALID index from its concurrent build and a
+    // half-applied database setting, with a `running` record.
+    c.batch_execute("SET statement_timeout = '50ms'").unwrap();
+    c.batch_execute("CREATE INDEX CONCURRENTLY emb_new ON emb USING hnsw (embedding vector_cosine_ops) WITH (m = 48, ef_construction = 400)")
+        .unwrap_err();
+    c.batch_execute("RESET statement_timeout").unwrap();
+    c.batch_execute(&format!(
+        "ALTER DATABASE {} SET hnsw.ef_search = 7",
+        db.name
+    ))
+    .unwrap();
+    c.batch_execute(&format!(
+        r#"INSERT INTO ruvheal.repairs (id, collection_id, status, backend_pid)
+             OVERRIDING SYSTEM VALUE SELECT 41, id, 'running', 999999 FROM ruvheal.collections;
+           INSERT INTO ruvheal.repair_steps (repair_id, ordinal, name, rendered, status, undo_state) VALUES
+             (41, 1, 'build', 'CREATE INDEX CONCURRENTLY emb_new ...', 'running',
+              '{{"kind": "drop_index", "index": "\"public\".\"emb_new\""}}'),
+             (41, 0, 'tune', 'ALTER DATABASE ... SET hnsw.ef_search = 7', 'running',
+              '{{"kind": "restore_setting", "scope": "database", "target": "{}", "name": "hnsw.ef_search", "previous": null}}');"#,
+        db.name
+    ))
+    .unwrap();
+    // Any command finds it.
+    let (code, _, err) = db.diagnose_json("emb", &["--fresh"]);
+    assert!(code < 3, "{err}");
+    assert!(err.contains("cut short"), "{err}");
+    let status: String = c
+        .query_one("SELECT status FROM ruvheal.repairs WHERE id = 41", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "interrupted");
+    let steps: Vec<String> = c
+        .query(
+            "SELECT status FROM ruvheal.repair_steps WHERE repair_id = 41 ORDER BY ordinal",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(steps, ["interrupted", "interrupted"]);
+    let left: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'emb_new'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "the invalid index is gone");
+    let settings: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+              WHERE d.datname = current_database() AND array_to_string(s.setconfig, ',') LIKE '%ef_search%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(settings, 0, "the half-applied setting is reset");
+    let audit: serde_json::Value = c
+        .query_one(
+            "SELECT subject FROM ruvheal.audit_log WHERE action = 'cleanup'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(audit["repair_id"], 41);
+    assert_eq!(audit["actions"].as_array().unwrap().len(), 2, "{audit}");
+    // A second run has nothing to do.
+    let (_, _, err) = db.check_json("emb", &[]);
+    assert!(!err.contains("cut short"), "{err}");
+}
+
+#[test]
+fn a_live_repair_is_left_alone() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 500, 8, 5));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.check_json("emb", &[]);
+    let _live = CollectionLock::acquire(db.client(), "public.emb").unwrap();
+    let mut c = db.client();
+    c.batch_execute(
+        "INSERT INTO ruvheal.repairs (collection_id, status, backend_pid) SELECT id, 'running', pg_backend_pid() FROM ruvheal.collections",
+    )
+    .unwrap();
+    db.check_json("emb", &[]);
+    let status: String = c
+        .query_one("SELECT status FROM ruvheal.repairs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "running");
+}
