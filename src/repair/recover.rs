@@ -121,7 +121,7 @@ fn clean(client: &mut postgres::Client, r: &repairs::RunningRepair) -> Result<Ve
         &[&QualifiedName::new(&r.schema, &r.table).sql()?],
     )?;
     for row in leftovers {
-        let q = QualifiedName::new(&row.get::<_, String>(0), &row.get::<_, String>(1));
+        let q = QualifiedName::new(row.get::<_, String>(0), row.get::<_, String>(1));
         if exec::drop_if_invalid(client, &q, &limits)? {
             actions.push(format!("dropped invalid index {q}"));
         }
