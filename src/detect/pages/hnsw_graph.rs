@@ -309,45 +309,52 @@ struct Degrees {
     readable_live: u64,
 }
 
-/// Out- and in-degree over layer-0 links of the live elements.
-fn degrees(p: &Parsed, m: usize, entry_idx: Option<usize>, live_count: usize) -> Degrees {
-    let n = p.elements.len();
-    let mut in_deg = vec![0u32; n];
-    let mut out = Vec::with_capacity(live_count);
+/// Out- and in-degree distributions over the live elements, from per-element counts.
+fn degrees(
+    p: &Parsed,
+    counts: &super::hnsw_regions::LinkCounts,
+    entry_idx: Option<usize>,
+    live_count: usize,
+) -> Degrees {
     let mut d0 = Degrees::default();
-    for i in 0..n {
-        let mut d = 0u32;
-        for t in layer0(p, i, m) {
-            in_deg[t as usize] += 1;
-            d += 1;
-        }
-        if live(&p.elements[i]) {
-            out.push(d);
-            d0.readable_live += (p.elements[i].nbr != EMPTY) as u64;
+    let mut out = Vec::with_capacity(live_count);
+    let mut inward = Vec::with_capacity(live_count);
+    for (i, e) in p.elements.iter().enumerate() {
+        if live(e) {
+            out.push(counts.out[i]);
+            inward.push(counts.inward[i]);
+            d0.readable_live += (e.nbr != EMPTY) as u64;
+            d0.in_degree_zero += (counts.inward[i] == 0 && Some(i) != entry_idx) as u64;
         }
     }
     d0.out = Distribution::of(&mut out);
-    drop(out);
-    let mut live_in: Vec<u32> = Vec::with_capacity(live_count);
-    for (i, (e, &d)) in p.elements.iter().zip(&in_deg).enumerate() {
-        if live(e) {
-            live_in.push(d);
-            d0.in_degree_zero += (d == 0 && Some(i) != entry_idx) as u64;
-        }
-    }
-    drop(in_deg);
-    d0.inward = Distribution::of(&mut live_in);
+    d0.inward = Distribution::of(&mut inward);
     d0
 }
 
 /// Live elements reached by a layer-0 BFS from the entry point, and by a search.
 fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
     let n = p.elements.len();
+    let count = |seen: &[bool]| (0..n).filter(|&i| seen[i] && live(&p.elements[i])).count() as u64;
+    let start = entry_idx.filter(|&i| !p.elements[i].deleted);
     let mut seen = vec![false; n];
+    bfs0(p, m, &mut seen, start.map(|i| i as u32));
+    let layer0_reached = count(&seen);
+    // A search also enters layer 0 wherever it stood on an upper layer: continue
+    // the same BFS from those elements (only the part not reached yet is walked).
+    let upper = upper_reach(p, start, m);
+    bfs0(p, m, &mut seen, upper);
+    (layer0_reached, count(&seen))
+}
+
+/// Marks everything reachable over layer-0 links from `seeds` in `seen`.
+fn bfs0(p: &Parsed, m: usize, seen: &mut [bool], seeds: impl IntoIterator<Item = u32>) {
     let mut queue: Vec<u32> = Vec::new();
-    if let Some(start) = entry_idx.filter(|&i| !p.elements[i].deleted) {
-        seen[start] = true;
-        queue.push(start as u32);
+    for s in seeds {
+        if !seen[s as usize] {
+            seen[s as usize] = true;
+            queue.push(s);
+        }
     }
     let mut head = 0;
     while let Some(&i) = queue.get(head) {
@@ -359,26 +366,18 @@ fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
             }
         }
     }
-    drop(queue);
-    let layer0_reached = (0..n).filter(|&i| seen[i] && live(&p.elements[i])).count() as u64;
-    drop(seen);
-    let best = search_reach(p, entry_idx, m);
-    let searched = (0..n)
-        .filter(|&i| best[i] >= 0 && live(&p.elements[i]))
-        .count() as u64;
-    (layer0_reached, searched)
 }
 
 /// Degrees, entry point checks, reachability and the region graph: the passes
-/// over all links run on two threads (degrees and regions; the two reach searches).
+/// over all links run on two threads (region graph and degrees | reachability).
 fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
     let m = s.m as usize;
     let entry_idx = entry_point(p, s, entry);
     let live_count = s.live_elements as usize;
     let (d, regions, (layer0_reached, searched)) = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
-            let d = degrees(p, m, entry_idx, live_count);
-            (d, super::hnsw_regions::regions(p, m))
+            let (g, counts) = super::hnsw_regions::regions_and_degrees(p, m);
+            (degrees(p, &counts, entry_idx, live_count), g)
         });
         let r = reach(p, m, entry_idx);
         let (d, g) = worker.join().unwrap_or_default();
@@ -399,28 +398,33 @@ fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
     s.unreachable = s.live_elements - searched;
 }
 
-/// For every element, the highest layer at which a search from the entry point can
-/// stand on it (-1: never): on layer L a search follows layer-L links, then steps
-/// down to layer L-1 at the same element.
-fn search_reach(p: &Parsed, entry: Option<usize>, m: usize) -> Vec<i8> {
-    let mut best = vec![-1i8; p.elements.len()];
+/// The elements a search from the entry point can stand on at layer 1 or above:
+/// on layer L it follows layer-L links, then steps down to layer L-1 at the same
+/// element. Only upper-layer links are walked (a few percent of the graph).
+fn upper_reach(p: &Parsed, entry: Option<usize>, m: usize) -> Vec<u32> {
+    let mut best = vec![0i8; p.elements.len()];
     let mut work: Vec<u32> = Vec::new();
-    if let Some(start) = entry.filter(|&i| !p.elements[i].deleted) {
+    let mut out = Vec::new();
+    if let Some(start) = entry.filter(|&i| p.elements[i].level > 0) {
         best[start] = p.elements[start].level.min(i8::MAX as u8) as i8;
         work.push(start as u32);
+        out.push(start as u32);
     }
     while let Some(i) = work.pop() {
         let top = best[i as usize];
-        for lc in 0..=top.max(0) as u8 {
+        for lc in 1..=top.max(0) as u8 {
             for t in links_at(p, i as usize, lc, m) {
                 if best[t as usize] < lc as i8 {
+                    if best[t as usize] == 0 {
+                        out.push(t);
+                    }
                     best[t as usize] = lc as i8;
                     work.push(t);
                 }
             }
         }
     }
-    best
+    out
 }
 
 /// Checks the meta entry point; returns its element index when it names one.

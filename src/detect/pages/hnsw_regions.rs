@@ -21,70 +21,68 @@ pub const MAX_REGIONS: usize = 2000;
 /// Unassigned element.
 const NONE: u32 = u32::MAX;
 
-pub(super) fn regions(p: &Parsed, m: usize) -> Graph {
-    let mut g = Graph::default();
-    let top = p
-        .elements
-        .iter()
-        .filter(|e| live(e))
-        .map(|e| e.level)
-        .max()
-        .unwrap_or(0);
-    if top == 0 {
-        return g;
-    }
-    let heads_at = |l: u8| -> Vec<usize> {
-        (0..p.elements.len())
-            .filter(|&i| live(&p.elements[i]) && p.elements[i].level >= l)
-            .collect()
+/// Usable layer-0 links into (`inward`) and out of (`out`) every element.
+#[derive(Debug, Default)]
+pub(super) struct LinkCounts {
+    pub(super) inward: Vec<u32>,
+    pub(super) out: Vec<u32>,
+}
+
+/// The region graph and, in the same pass over the links, every element's
+/// layer-0 in- and out-degree (one walk over ~2m links per element is the
+/// expensive part of the analysis, so it is done once for both).
+pub(super) fn regions_and_degrees(p: &Parsed, m: usize) -> (Graph, LinkCounts) {
+    let n_el = p.elements.len();
+    let mut counts = LinkCounts {
+        inward: vec![0; n_el],
+        out: vec![0; n_el],
     };
-    let mut level = 1u8;
-    let mut heads = heads_at(level);
-    while heads.len() > MAX_REGIONS && level < top {
-        level += 1;
-        heads = heads_at(level);
-    }
-    if heads.len() < 2 {
-        return g;
-    }
-    let mut region = vec![NONE; p.elements.len()];
-    let mut queue: Vec<u32> = Vec::with_capacity(p.elements.len());
+    let heads = choose_heads(p);
+    let mut region = vec![NONE; n_el];
+    let mut done = vec![false; n_el];
+    let n = heads.len();
+    // Dense matrices (at most MAX_REGIONS² counters each): one add per link.
+    let (mut layer0, mut upper) = (vec![0u32; n * n], vec![0u32; n * n]);
+    let mut queue: Vec<u32> = Vec::with_capacity(n_el);
     for (r, &h) in heads.iter().enumerate() {
         region[h] = r as u32;
         queue.push(h as u32);
     }
     let mut head = 0;
+    // Multi-source BFS: a link to an unassigned live element pulls it into this
+    // region; a link to an element of another region is an edge between the two.
     while let Some(&i) = queue.get(head) {
         head += 1;
-        let r = region[i as usize];
-        for t in links_at(p, i as usize, 0, m) {
-            if region[t as usize] == NONE && live(&p.elements[t as usize]) {
-                region[t as usize] = r;
-                queue.push(t);
-            }
-        }
-    }
-    let mut sizes = vec![0u64; heads.len()];
-    for (i, &r) in region.iter().enumerate() {
-        if r != NONE && live(&p.elements[i]) {
-            sizes[r as usize] += 1;
-        }
-    }
-    // Dense matrices (at most MAX_REGIONS² counters each): one add per link.
-    let n = heads.len();
-    let mut layer0 = vec![0u32; n * n];
-    let mut upper = vec![0u32; n * n];
-    for i in 0..p.elements.len() {
+        let i = i as usize;
+        done[i] = true;
         let r = region[i];
-        if r == NONE {
-            continue;
-        }
         for t in links_at(p, i, 0, m) {
-            let q = region[t as usize];
-            if q != NONE && q != r {
+            let t = t as usize;
+            counts.inward[t] += 1;
+            counts.out[i] += 1;
+            let q = region[t];
+            if q == NONE {
+                if live(&p.elements[t]) {
+                    region[t] = r;
+                    queue.push(t as u32);
+                }
+            } else if q != r {
                 layer0[r.min(q) as usize * n + r.max(q) as usize] += 1;
             }
         }
+    }
+    drop(queue);
+    // Elements no head reaches (and deleted ones) still have links to count.
+    for i in (0..n_el).filter(|&i| !done[i]) {
+        for t in links_at(p, i, 0, m) {
+            counts.inward[t as usize] += 1;
+            counts.out[i] += 1;
+        }
+    }
+    drop(done);
+    let mut g = Graph::default();
+    if n < 2 {
+        return (g, counts);
     }
     for &h in &heads {
         let r = region[h];
@@ -95,6 +93,12 @@ pub(super) fn regions(p: &Parsed, m: usize) -> Graph {
                     upper[r.min(q) as usize * n + r.max(q) as usize] += 1;
                 }
             }
+        }
+    }
+    let mut sizes = vec![0u64; n];
+    for (i, &r) in region.iter().enumerate() {
+        if r != NONE && live(&p.elements[i]) {
+            sizes[r as usize] += 1;
         }
     }
     let tids = head_tids(p, &heads);
@@ -112,7 +116,34 @@ pub(super) fn regions(p: &Parsed, m: usize) -> Graph {
             }
         }
     }
-    g
+    (g, counts)
+}
+
+/// Live elements of the lowest level >= 1 with at most [`MAX_REGIONS`] of them
+/// (none when the graph has one layer).
+fn choose_heads(p: &Parsed) -> Vec<usize> {
+    let top = p
+        .elements
+        .iter()
+        .filter(|e| live(e))
+        .map(|e| e.level)
+        .max()
+        .unwrap_or(0);
+    if top == 0 {
+        return vec![];
+    }
+    let heads_at = |l: u8| -> Vec<usize> {
+        (0..p.elements.len())
+            .filter(|&i| live(&p.elements[i]) && p.elements[i].level >= l)
+            .collect()
+    };
+    let mut level = 1u8;
+    let mut heads = heads_at(level);
+    while heads.len() > MAX_REGIONS && level < top {
+        level += 1;
+        heads = heads_at(level);
+    }
+    heads
 }
 
 /// `(block,offset)` of each region's head, by region.
