@@ -75,7 +75,7 @@ fn diagnose_one(
         .get("integrity")
         .and_then(|v| serde_json::from_value(v.clone()).ok());
     let contract = settings.contract(&c.schema, &c.table);
-    let d = diagnose::diagnose(&Input {
+    let mut d = diagnose::diagnose(&Input {
         metrics: &obs.metrics,
         previous: previous.as_ref(),
         findings: &obs.findings,
@@ -86,7 +86,8 @@ fn diagnose_one(
         },
         min_recall: contract.min_recall,
     });
-    let diagnosis_id = diagnoses::record(&mut store.client, &store.schema, id, obs.id, now, &d)?;
+    let diagnosis_id =
+        diagnoses::record(&mut store.client, &store.schema, id, obs.id, now, &mut d)?;
     let trend = diagnoses::trend(&mut store.client, &store.schema, id, 10)?;
     Ok(DiagnoseReport::new(c, diagnosis_id, &obs, fresh, d, trend))
 }

@@ -36,6 +36,9 @@ pub struct Input<'a> {
 /// One problem: a cause, with the findings it explains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
+    /// Its id in the state tables, once stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// Problem class (DESIGN.md vocabulary).
     pub class: Class,
     /// The worst severity of its findings (or of the integrity state).

@@ -78,6 +78,7 @@ fn from_findings(class: Class, fs: &[&(i64, Finding)], input: &Input<'_>) -> Pro
     }
     let _ = input;
     Problem {
+        id: None,
         class,
         severity: worst.1.severity,
         priority: 0.0,
@@ -214,6 +215,7 @@ fn explain_recall(
         p.evidence["recall"] = json!({"recall_at_k": at_k, "messages": messages, "cause": extra});
     } else {
         problems.push(Problem {
+            id: None,
             class,
             severity,
             priority: 0.0,
@@ -303,6 +305,7 @@ fn integrity_problem(view: &IntegrityView, input: &Input<'_>, problems: &mut Vec
         .first()
         .map_or("no".to_string(), |w| format!("{:?}", w.kind).to_lowercase());
     problems.push(Problem {
+        id: None,
         class,
         severity,
         priority: 0.0,

@@ -105,14 +105,15 @@ pub fn metrics_before(
     Ok(row.map(|r| serde_json::from_value(r.get(0)).unwrap_or_default()))
 }
 
-/// Stores a diagnosis with its problems and their links to findings, atomically.
+/// Stores a diagnosis with its problems and their links to findings, atomically;
+/// sets each problem's `id`.
 pub fn record(
     client: &mut postgres::Client,
     schema: &str,
     collection: i64,
     observation: i64,
     at: DateTime<Utc>,
-    d: &Diagnosis,
+    d: &mut Diagnosis,
 ) -> Result<i64> {
     let q = quote::ident(schema)?;
     let mut tx = client.transaction()?;
@@ -152,7 +153,7 @@ pub fn record(
     let link = tx.prepare(&format!(
         "INSERT INTO {q}.problem_findings (problem_id, finding_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     ))?;
-    for p in &d.problems {
+    for p in &mut d.problems {
         let pid: i64 = tx
             .query_one(
                 &insert,
@@ -174,6 +175,7 @@ pub fn record(
             tx.execute(&link, &[&pid, f])
                 .context("linking a problem to its finding")?;
         }
+        p.id = Some(pid);
     }
     tx.commit().context("committing the diagnosis")?;
     Ok(id)
