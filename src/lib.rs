@@ -15,6 +15,8 @@
 //! * [`output`] alone prints: tables or JSON on stdout, logs on stderr.
 //! * Domain modules ([`catalog`], later detect, diagnose, plan, repair, learn)
 //!   know nothing about terminals.
+//! * [`playbook`] is the remediation language: model, templates, validation,
+//!   the static safety pass and the bundled library (pure; the planner reads it).
 //! * [`store`] owns the state tables and their migrations; [`sql`] owns
 //!   connections and the one quoting helper every SQL string goes through.
 //! * [`exit`] is the exit-code contract of DESIGN.md.
@@ -31,6 +33,7 @@ pub mod exit;
 pub mod generated;
 pub mod integrity;
 pub mod output;
+pub mod playbook;
 pub mod repair;
 pub mod sql;
 pub mod store;

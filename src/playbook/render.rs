@@ -1,0 +1,476 @@
+//! Rendering a step for one collection: templates filled through the quoting module.
+//!
+//! [`Context`] holds the built-in variables of a collection (`table`, `schema`,
+//! `table_name`, `column`, `index`, `index_name`, `method`, `opclass`, `database`)
+//! and the playbook's parameters; [`render`] turns an [`Action`] into the exact
+//! text the executor runs ([`Rendered`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::model::{Action, ParamType, ParamValue, Playbook, Scope};
+use super::template::{self, Func, Segment};
+use crate::sql::quote::{self, QualifiedName};
+
+/// The built-in variables and their kinds (qualified names or plain names).
+pub const BUILTINS: &[(&str, ValueKind)] = &[
+    ("table", ValueKind::Qualified),
+    ("schema", ValueKind::Name),
+    ("table_name", ValueKind::Name),
+    ("column", ValueKind::Name),
+    ("index", ValueKind::Qualified),
+    ("index_name", ValueKind::Name),
+    ("method", ValueKind::Name),
+    ("opclass", ValueKind::Name),
+    ("database", ValueKind::Name),
+];
+
+/// The kind of a template variable, which decides the functions it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A schema-qualified name.
+    Qualified,
+    /// One identifier.
+    Name,
+    /// Text.
+    Text,
+    /// A number.
+    Number,
+    /// A boolean.
+    Bool,
+}
+
+impl ValueKind {
+    /// The kind a parameter of type `t` has.
+    pub fn of_param(t: ParamType) -> Self {
+        match t {
+            ParamType::Int | ParamType::Float => ValueKind::Number,
+            ParamType::String => ValueKind::Text,
+            ParamType::Identifier => ValueKind::Name,
+            ParamType::Bool => ValueKind::Bool,
+        }
+    }
+
+    /// Whether `func` may be applied to a value of this kind.
+    pub fn allows(self, func: Func) -> bool {
+        match func {
+            Func::Ident => matches!(self, ValueKind::Qualified | ValueKind::Name),
+            Func::Literal => true,
+            Func::Number => self == ValueKind::Number,
+        }
+    }
+}
+
+/// A template variable's value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    /// `"schema"."name"` under `ident`.
+    Qualified(QualifiedName),
+    /// One identifier.
+    Name(String),
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl Value {
+    fn kind(&self) -> ValueKind {
+        match self {
+            Value::Qualified(_) => ValueKind::Qualified,
+            Value::Name(_) => ValueKind::Name,
+            Value::Text(_) => ValueKind::Text,
+            Value::Int(_) | Value::Float(_) => ValueKind::Number,
+            Value::Bool(_) => ValueKind::Bool,
+        }
+    }
+}
+
+/// The variables available to templates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Context {
+    /// Variables by name.
+    pub vars: BTreeMap<String, Value>,
+}
+
+impl Context {
+    /// A context for a collection: `table`, `schema`, `table_name`, `column`, `database`.
+    pub fn collection(schema: &str, table: &str, column: &str, database: &str) -> Self {
+        let mut vars = BTreeMap::new();
+        vars.insert(
+            "table".into(),
+            Value::Qualified(QualifiedName::new(schema, table)),
+        );
+        vars.insert("schema".into(), Value::Name(schema.into()));
+        vars.insert("table_name".into(), Value::Name(table.into()));
+        vars.insert("column".into(), Value::Name(column.into()));
+        vars.insert("database".into(), Value::Name(database.into()));
+        Context { vars }
+    }
+
+    /// Adds the ANN index: `index`, `index_name`, `method`, `opclass`.
+    pub fn with_index(mut self, schema: &str, name: &str, method: &str, opclass: &str) -> Self {
+        self.vars.insert(
+            "index".into(),
+            Value::Qualified(QualifiedName::new(schema, name)),
+        );
+        self.vars
+            .insert("index_name".into(), Value::Name(name.into()));
+        self.vars
+            .insert("method".into(), Value::Name(method.into()));
+        self.vars
+            .insert("opclass".into(), Value::Name(opclass.into()));
+        self
+    }
+
+    /// Adds the playbook's parameters: `values` (from the planner) over the
+    /// defaults. Fails on an unknown name, a value of the wrong type or a
+    /// parameter with neither value nor default.
+    pub fn with_params(
+        mut self,
+        playbook: &Playbook,
+        values: &BTreeMap<String, ParamValue>,
+    ) -> Result<Self, RenderError> {
+        for name in values.keys() {
+            if !playbook.params.contains_key(name) {
+                return Err(RenderError(format!(
+                    "playbook {} has no parameter {name:?}",
+                    playbook.name
+                )));
+            }
+        }
+        for (name, p) in &playbook.params {
+            let v = values.get(name).or(p.default.as_ref()).ok_or_else(|| {
+                RenderError(format!(
+                    "playbook {} needs a value for parameter {name:?}",
+                    playbook.name
+                ))
+            })?;
+            if !p.kind.accepts(v) {
+                return Err(RenderError(format!(
+                    "parameter {name:?} must be of type {}, not {v}",
+                    p.kind.as_str()
+                )));
+            }
+            self.vars.insert(name.clone(), param_value(p.kind, v));
+        }
+        Ok(self)
+    }
+
+    /// A context with harmless placeholder values for every built-in and the
+    /// playbook's parameters (their defaults, else a value of their type); used by
+    /// the static safety pass.
+    pub fn placeholder(playbook: &Playbook) -> Self {
+        let mut ctx = Context::collection("s", "t", "embedding", "db").with_index(
+            "s",
+            "i",
+            "hnsw",
+            "vector_cosine_ops",
+        );
+        for (name, p) in &playbook.params {
+            let v = match (&p.default, p.kind) {
+                (Some(v), k) if k.accepts(v) => param_value(k, v),
+                (_, ParamType::Int) => Value::Int(1),
+                (_, ParamType::Float) => Value::Float(1.5),
+                (_, ParamType::String) => Value::Text("x".into()),
+                (_, ParamType::Identifier) => Value::Name("x".into()),
+                (_, ParamType::Bool) => Value::Bool(true),
+            };
+            ctx.vars.insert(name.clone(), v);
+        }
+        ctx
+    }
+}
+
+fn param_value(kind: ParamType, v: &ParamValue) -> Value {
+    match (kind, v) {
+        (ParamType::Identifier, ParamValue::Str(s)) => Value::Name(s.clone()),
+        (_, ParamValue::Str(s)) => Value::Text(s.clone()),
+        (ParamType::Float, ParamValue::Int(i)) => Value::Float(*i as f64),
+        (_, ParamValue::Int(i)) => Value::Int(*i),
+        (_, ParamValue::Float(f)) => Value::Float(*f),
+        (_, ParamValue::Bool(b)) => Value::Bool(*b),
+    }
+}
+
+/// A step ready to run: exact SQL text or program arguments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rendered {
+    /// One statement.
+    Sql {
+        /// The statement.
+        sql: String,
+        /// Whether to run it in a transaction.
+        transaction: bool,
+        /// `SET name = value` statements to run first on the same session
+        /// (`SET LOCAL` semantics are the executor's choice inside a transaction).
+        settings: Vec<String>,
+    },
+    /// `ALTER DATABASE|ROLE ... SET`.
+    SetSetting {
+        /// The `ALTER ... SET` statement.
+        sql: String,
+        /// The `ALTER ... RESET` statement (undo when there was no previous value).
+        reset_sql: String,
+        /// `SELECT` of the previous value from `pg_db_role_setting` (NULL if none).
+        previous_sql: String,
+        /// The setting's name.
+        setting: String,
+    },
+    /// Poll a boolean query.
+    WaitFor {
+        /// The query.
+        sql: String,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// Re-run a detector.
+    Check {
+        /// The detector.
+        detector: String,
+    },
+    /// Run a program with arguments (no shell).
+    Shell {
+        /// The program.
+        program: String,
+        /// Its arguments.
+        args: Vec<String>,
+    },
+}
+
+/// A template that could not be rendered with the given context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderError(pub String);
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Fills one template.
+pub fn fill(template: &str, ctx: &Context) -> Result<String, RenderError> {
+    let segments = template::parse(template).map_err(|e| RenderError(e.message))?;
+    let mut out = String::with_capacity(template.len());
+    for seg in segments {
+        match seg {
+            Segment::Text(t) => out.push_str(&t),
+            Segment::Call { func, var, .. } => {
+                let value = ctx
+                    .vars
+                    .get(&var)
+                    .ok_or_else(|| RenderError(format!("undefined variable {var:?}")))?;
+                out.push_str(&apply(func, &var, value)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn apply(func: Func, var: &str, value: &Value) -> Result<String, RenderError> {
+    let q =
+        |r: Result<String, quote::QuoteError>| r.map_err(|e| RenderError(format!("{var}: {e}")));
+    if !value.kind().allows(func) {
+        return Err(RenderError(format!(
+            "{}({var}) cannot be applied to a {:?} value",
+            func.as_str(),
+            value.kind()
+        )));
+    }
+    match (func, value) {
+        (Func::Ident, Value::Qualified(n)) => q(n.sql()),
+        (Func::Ident, Value::Name(n)) => q(quote::ident(n)),
+        (Func::Number, Value::Int(i)) => Ok(i.to_string()),
+        (Func::Number, Value::Float(f)) if f.is_finite() => Ok(f.to_string()),
+        (Func::Literal, v) => q(quote::literal(&match v {
+            Value::Qualified(n) => q(n.sql())?,
+            Value::Name(s) | Value::Text(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+        })),
+        _ => Err(RenderError(format!("{var}: not a finite number"))),
+    }
+}
+
+/// A configuration parameter name rendered as SQL: each dotted part quoted
+/// (`hnsw.ef_search` -> `"hnsw"."ef_search"`), which PostgreSQL reads back as the
+/// same name.
+pub fn setting_name(name: &str) -> Result<String, RenderError> {
+    if !super::condition::is_metric_name(name) {
+        return Err(RenderError(format!("{name:?} is not a setting name")));
+    }
+    let parts: Result<Vec<String>, _> = name.split('.').map(quote::ident).collect();
+    parts
+        .map(|p| p.join("."))
+        .map_err(|e| RenderError(e.to_string()))
+}
+
+/// Renders one action for `ctx`.
+pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
+    Ok(match action {
+        Action::Sql {
+            sql,
+            transaction,
+            settings,
+        } => Rendered::Sql {
+            sql: fill(sql, ctx)?,
+            transaction: *transaction,
+            settings: settings
+                .iter()
+                .map(|(k, v)| Ok(format!("SET {} = {}", setting_name(k)?, fill(v, ctx)?)))
+                .collect::<Result<_, RenderError>>()?,
+        },
+        Action::SetSetting {
+            scope,
+            role,
+            setting,
+            value,
+        } => {
+            let name = setting_name(setting)?;
+            let value = fill(value, ctx)?;
+            let (target, lookup) = match scope {
+                Scope::Database => {
+                    let db = fill("{{ ident(database) }}", ctx)?;
+                    let lit = fill("{{ literal(database) }}", ctx)?;
+                    (
+                        format!("DATABASE {db}"),
+                        format!(
+                            "setdatabase = (SELECT oid FROM pg_database WHERE datname = {lit}) AND setrole = 0"
+                        ),
+                    )
+                }
+                Scope::Role => {
+                    let role = role
+                        .as_deref()
+                        .ok_or_else(|| RenderError("scope role needs a role".into()))?;
+                    let r = fill(role, ctx)?;
+                    (
+                        format!("ROLE {r}"),
+                        format!(
+                            "setdatabase = 0 AND setrole = (SELECT oid FROM pg_roles WHERE quote_ident(rolname) = {})",
+                            q_lit(&r)?
+                        ),
+                    )
+                }
+            };
+            Rendered::SetSetting {
+                sql: format!("ALTER {target} SET {name} = {value}"),
+                reset_sql: format!("ALTER {target} RESET {name}"),
+                previous_sql: format!(
+                    "SELECT (SELECT substr(c, length({p}) + 2) FROM pg_db_role_setting, unnest(setconfig) c WHERE {lookup} AND c LIKE {p} || '=%') AS previous",
+                    p = q_lit(setting)?
+                ),
+                setting: setting.clone(),
+            }
+        }
+        Action::WaitFor { condition, timeout } => Rendered::WaitFor {
+            sql: fill(condition, ctx)?,
+            timeout: timeout.0,
+        },
+        Action::Check { detector } => Rendered::Check {
+            detector: detector.clone(),
+        },
+        Action::Shell { program, args } => Rendered::Shell {
+            program: program.clone(),
+            args: args
+                .iter()
+                .map(|a| fill(a, ctx))
+                .collect::<Result<_, _>>()?,
+        },
+    })
+}
+
+fn q_lit(s: &str) -> Result<String, RenderError> {
+    quote::literal(s).map_err(|e| RenderError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hostile() -> Context {
+        Context::collection("My Schema", "a\"b", "x'; DROP TABLE t; --", "db").with_index(
+            "My Schema",
+            "x'; DROP TABLE t; --",
+            "hnsw",
+            "vector_cosine_ops",
+        )
+    }
+
+    #[test]
+    fn hostile_names_come_out_quoted() {
+        let ctx = hostile();
+        assert_eq!(
+            fill("{{ ident(table) }}", &ctx).unwrap(),
+            r#""My Schema"."a""b""#
+        );
+        assert_eq!(
+            fill("{{ ident(column) }}", &ctx).unwrap(),
+            r#""x'; DROP TABLE t; --""#
+        );
+        assert_eq!(
+            fill("SELECT pg_prewarm({{ literal(index) }})", &ctx).unwrap(),
+            r#"SELECT pg_prewarm('"My Schema"."x''; DROP TABLE t; --"')"#
+        );
+        assert_eq!(fill("{{ literal(table_name) }}", &ctx).unwrap(), r#"'a"b'"#);
+    }
+
+    #[test]
+    fn functions_match_value_kinds() {
+        let mut ctx = hostile();
+        ctx.vars.insert("n".into(), Value::Int(16));
+        ctx.vars.insert("f".into(), Value::Float(0.5));
+        ctx.vars.insert("s".into(), Value::Text("it's".into()));
+        ctx.vars.insert("nan".into(), Value::Float(f64::NAN));
+        assert_eq!(
+            fill("m = {{ number(n) }}, {{number(f)}}", &ctx).unwrap(),
+            "m = 16, 0.5"
+        );
+        assert_eq!(fill("{{ literal(s) }}", &ctx).unwrap(), "'it''s'");
+        assert_eq!(fill("{{ literal(n) }}", &ctx).unwrap(), "'16'");
+        for bad in [
+            "{{ ident(s) }}",
+            "{{ number(s) }}",
+            "{{ number(table) }}",
+            "{{ number(nan) }}",
+            "{{ ident(nope) }}",
+            "{{ s }}",
+        ] {
+            assert!(fill(bad, &ctx).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn set_setting_renders_alter_and_reset() {
+        let ctx = Context::collection("public", "t", "e", "my db");
+        let a = Action::SetSetting {
+            scope: Scope::Database,
+            role: None,
+            setting: "hnsw.ef_search".into(),
+            value: "{{ literal(database) }}".into(),
+        };
+        let Rendered::SetSetting { sql, reset_sql, .. } = render(&a, &ctx).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            sql,
+            r#"ALTER DATABASE "my db" SET "hnsw"."ef_search" = 'my db'"#
+        );
+        assert_eq!(
+            reset_sql,
+            r#"ALTER DATABASE "my db" RESET "hnsw"."ef_search""#
+        );
+        assert!(setting_name("x; drop").is_err());
+    }
+}

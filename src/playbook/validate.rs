@@ -1,0 +1,533 @@
+//! Validation: every problem of a playbook file, each with file, line and column.
+//!
+//! Three layers, in order: YAML syntax (yaml-rust2's scanner), structure (serde:
+//! unknown fields, wrong types, unknown problem classes, malformed conditions and
+//! durations; serde stops at the first such error in a file), then semantics, all
+//! reported at once and located with [`super::locate`]: names, impact range,
+//! parameters and their defaults, templates and the variables they use, the
+//! safety pass over every rendered SQL statement, `shell` behind approval,
+//! `CONCURRENTLY`/`VACUUM` outside a transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::condition::{Condition, is_metric_name, is_param_name};
+use super::locate::{self, Node, Pos, Seg};
+use super::model::{Action, Playbook, Scope, Timeout};
+use super::render::{self, BUILTINS, Context, ValueKind};
+use super::safety;
+use super::template;
+use crate::detect::Class;
+
+/// Detectors a `check` step may name.
+pub const DETECTORS: &[&str] = &[
+    "recall",
+    "structure",
+    "table",
+    "settings",
+    "contention",
+    "anomaly",
+    "integrity",
+    "drift",
+    "version",
+];
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    /// The file (as given, or `bundled:NAME.yaml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Parses and validates one playbook file's text; `file` labels the problems.
+pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> {
+    let at = |p: Pos, message: String| Problem {
+        file: file.to_string(),
+        line: p.line,
+        column: p.column,
+        message,
+    };
+    let docs =
+        locate::parse(text).map_err(|(p, msg)| vec![at(p, format!("YAML syntax: {msg}"))])?;
+    let root = match docs.as_slice() {
+        [one] => one,
+        [] => {
+            return Err(vec![at(
+                Pos { line: 1, column: 1 },
+                "the file holds no playbook".into(),
+            )]);
+        }
+        [_, second, ..] => {
+            return Err(vec![at(
+                second.pos,
+                "one playbook per file: a second YAML document starts here".into(),
+            )]);
+        }
+    };
+    // Conditions and durations fail serde without a location; check them first
+    // on the tree, all of them, each at its own node.
+    let mut early = Vec::new();
+    scalars_checked_early(root, &mut |p: Pos, msg: String| early.push(at(p, msg)));
+    if !early.is_empty() {
+        early.sort();
+        return Err(early);
+    }
+    let playbook: Playbook = serde_yaml::from_str(text).map_err(|e| {
+        let p = e.location().map_or(root.pos, |l| Pos {
+            line: l.line(),
+            column: l.column(),
+        });
+        let msg = e.to_string();
+        let msg = match msg.rfind(" at line ") {
+            Some(i) => msg[..i].to_string(),
+            None => msg,
+        };
+        vec![at(p, msg)]
+    })?;
+    let mut problems = Vec::new();
+    semantics(&playbook, &mut |path: &[Seg<'_>], message: String| {
+        problems.push(at(root.locate(path), message));
+    });
+    if problems.is_empty() {
+        Ok(playbook)
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// Parses every condition (`when[*]`, `verify.expect[*]`) and duration (`timeout`,
+/// `steps[*].do|undo.timeout`) where the tree has one, reporting each failure.
+fn scalars_checked_early(root: &Node, report: &mut dyn FnMut(Pos, String)) {
+    use locate::Kind;
+    let get = |node: &'_ Node, key: &str| -> Option<Node> {
+        match &node.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    };
+    let mut conditions = |list: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
+        if let Some(Node {
+            kind: Kind::Seq(items),
+            ..
+        }) = list
+        {
+            for item in items {
+                if let Kind::Scalar(s) = &item.kind
+                    && let Err(e) = s.parse::<Condition>()
+                {
+                    report(item.pos, e);
+                }
+            }
+        }
+    };
+    conditions(get(root, "when"), report);
+    conditions(get(root, "verify").and_then(|v| get(&v, "expect")), report);
+    let duration = |node: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
+        if let Some(Node {
+            pos,
+            kind: Kind::Scalar(s),
+        }) = node
+            && let Err(e) = Timeout::try_from(s)
+        {
+            report(pos, e);
+        }
+    };
+    duration(get(root, "timeout"), report);
+    if let Some(Node {
+        kind: Kind::Seq(steps),
+        ..
+    }) = get(root, "steps")
+    {
+        for step in &steps {
+            for key in ["do", "undo"] {
+                duration(get(step, key).and_then(|a| get(&a, "timeout")), report);
+            }
+        }
+    }
+}
+
+type Report<'r> = dyn FnMut(&[Seg<'_>], String) + 'r;
+
+fn semantics(pb: &Playbook, report: &mut Report<'_>) {
+    use Seg::{Index, Key};
+    if !is_param_name(&pb.name) {
+        report(
+            &[Key("name")],
+            format!("name {:?} must be lowercase letters, digits and _", pb.name),
+        );
+    }
+    if pb.description.trim().is_empty() {
+        report(&[Key("description")], "description is empty".into());
+    }
+    if pb.handles.is_empty() {
+        report(&[Key("handles")], "handles lists no problem class".into());
+    }
+    for (i, c) in pb.handles.iter().enumerate() {
+        if *c == Class::Unknown {
+            report(
+                &[Key("handles"), Index(i)],
+                "class unknown is never auto-healed; it is for a human".into(),
+            );
+        }
+    }
+    if !(0.0..=1.0).contains(&pb.impact) {
+        report(
+            &[Key("impact")],
+            format!("impact {} is outside 0..=1", pb.impact),
+        );
+    }
+    for (name, p) in &pb.params {
+        let path = [Key("params"), Key(name)];
+        if !is_param_name(name) {
+            report(
+                &path,
+                format!("parameter name {name:?} must be lowercase letters, digits and _"),
+            );
+        }
+        if BUILTINS.iter().any(|(b, _)| b == name) {
+            report(
+                &path,
+                format!("parameter {name:?} shadows the built-in variable of that name"),
+            );
+        }
+        if let Some(d) = &p.default
+            && !p.kind.accepts(d)
+        {
+            report(
+                &[Key("params"), Key(name), Key("default")],
+                format!("default {d} is not of type {}", p.kind.as_str()),
+            );
+        }
+    }
+    let conditions = |list: &[Condition], path: &[Seg<'_>], report: &mut Report<'_>| {
+        for (i, c) in list.iter().enumerate() {
+            if let Some(p) = c.param() {
+                let numeric = pb
+                    .params
+                    .get(p)
+                    .map(|d| ValueKind::of_param(d.kind) == ValueKind::Number);
+                let mut at = path.to_vec();
+                at.push(Index(i));
+                match numeric {
+                    None => report(&at, format!("condition uses undefined parameter {p:?}")),
+                    Some(false) => report(
+                        &at,
+                        format!("condition compares with parameter {p:?}, which is not a number"),
+                    ),
+                    Some(true) => {}
+                }
+            }
+        }
+    };
+    conditions(&pb.when, &[Key("when")], report);
+    conditions(&pb.verify.expect, &[Key("verify"), Key("expect")], report);
+    if let Some(i) = &pb.verify.improves
+        && !is_metric_name(&i.metric)
+    {
+        report(
+            &[Key("verify"), Key("improves"), Key("metric")],
+            format!("{:?} is not a metric name", i.metric),
+        );
+    }
+    if pb.steps.is_empty() {
+        report(&[Key("steps")], "a playbook needs at least one step".into());
+    }
+    let mut names = BTreeSet::new();
+    let ctx = Context::placeholder(pb);
+    let kinds: BTreeMap<&str, ValueKind> = BUILTINS
+        .iter()
+        .map(|(n, k)| (*n, *k))
+        .chain(
+            pb.params
+                .iter()
+                .map(|(n, p)| (n.as_str(), ValueKind::of_param(p.kind))),
+        )
+        .collect();
+    for (i, step) in pb.steps.iter().enumerate() {
+        if !names.insert(step.name.as_str()) {
+            report(
+                &[Key("steps"), Index(i), Key("name")],
+                format!("step name {:?} is used twice", step.name),
+            );
+        }
+        let mut check = |action: &Action, key: &'static str| {
+            let base = [Key("steps"), Index(i), Key(key)];
+            action_problems(pb, action, &kinds, &ctx, &base, report);
+        };
+        check(&step.action, "do");
+        if let Some(undo) = &step.undo {
+            check(undo, "undo");
+        }
+    }
+}
+
+fn action_problems<'a>(
+    pb: &Playbook,
+    action: &'a Action,
+    kinds: &BTreeMap<&str, ValueKind>,
+    ctx: &Context,
+    base: &[Seg<'a>],
+    report: &mut Report<'_>,
+) {
+    let path = |extra: &[Seg<'a>]| -> Vec<Seg<'a>> { base.iter().chain(extra).copied().collect() };
+    // Templates: syntax, defined variables, functions fitting their kinds.
+    let mut templates_ok = true;
+    let mut tpl =
+        |text: &str, at: Vec<Seg<'a>>, report: &mut Report<'_>| match template::parse(text) {
+            Err(e) => {
+                templates_ok = false;
+                report(&at, format!("template: {}", e.message));
+            }
+            Ok(segs) => {
+                for (func, var, _) in template::calls(&segs) {
+                    match kinds.get(var) {
+                        None => {
+                            templates_ok = false;
+                            report(&at, format!("template uses undefined parameter {var:?}"));
+                        }
+                        Some(k) if !k.allows(func) => {
+                            templates_ok = false;
+                            report(
+                                &at,
+                                format!("{}({var}) does not fit a {k:?} variable", func.as_str()),
+                            );
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        };
+    match action {
+        Action::Sql {
+            sql,
+            transaction,
+            settings,
+        } => {
+            tpl(sql, path(&[Seg::Key("sql")]), report);
+            for (name, value) in settings {
+                let at = path(&[Seg::Key("settings"), Seg::Key(name.as_str())]);
+                if render::setting_name(name).is_err() {
+                    report(&at, format!("{name:?} is not a setting name"));
+                }
+                tpl(value, at, report);
+            }
+            if templates_ok && let Ok(r) = render::render(action, ctx) {
+                let render::Rendered::Sql {
+                    sql: text,
+                    settings: sets,
+                    ..
+                } = r
+                else {
+                    return;
+                };
+                if let Err(e) = safety::check(&text) {
+                    report(&path(&[Seg::Key("sql")]), format!("unsafe SQL: {e}"));
+                }
+                for (s, (name, _)) in sets.iter().zip(settings) {
+                    if let Err(e) = safety::check(s) {
+                        report(
+                            &path(&[Seg::Key("settings"), Seg::Key(name.as_str())]),
+                            format!("unsafe setting: {e}"),
+                        );
+                    }
+                }
+                let upper = text.to_ascii_uppercase();
+                let needs_autocommit = upper.split_whitespace().any(|w| w == "CONCURRENTLY")
+                    || upper.trim_start().starts_with("VACUUM");
+                if *transaction && needs_autocommit {
+                    report(
+                        &path(&[Seg::Key("sql")]),
+                        "CONCURRENTLY and VACUUM cannot run inside a transaction; add `transaction: false`".into(),
+                    );
+                }
+            }
+        }
+        Action::SetSetting {
+            scope,
+            role,
+            setting,
+            value,
+        } => {
+            if render::setting_name(setting).is_err() {
+                report(
+                    &path(&[Seg::Key("setting")]),
+                    format!("{setting:?} is not a setting name"),
+                );
+            }
+            tpl(value, path(&[Seg::Key("value")]), report);
+            match (scope, role) {
+                (Scope::Role, None) => report(
+                    &path(&[Seg::Key("scope")]),
+                    "scope role needs `role`".into(),
+                ),
+                (Scope::Database, Some(_)) => report(
+                    &path(&[Seg::Key("role")]),
+                    "`role` only applies to scope role".into(),
+                ),
+                (_, Some(r)) => tpl(r, path(&[Seg::Key("role")]), report),
+                _ => {}
+            }
+            if templates_ok
+                && let Ok(render::Rendered::SetSetting { sql, .. }) = render::render(action, ctx)
+                && let Err(e) = safety::check(&sql)
+            {
+                report(&path(&[Seg::Key("value")]), format!("unsafe setting: {e}"));
+            }
+        }
+        Action::WaitFor { condition, .. } => {
+            tpl(condition, path(&[Seg::Key("condition")]), report);
+            if templates_ok
+                && let Ok(render::Rendered::WaitFor { sql, .. }) = render::render(action, ctx)
+            {
+                let select = sql
+                    .trim_start()
+                    .get(..6)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("select"));
+                match safety::check(&sql) {
+                    Err(e) => report(&path(&[Seg::Key("condition")]), format!("unsafe SQL: {e}")),
+                    Ok(()) if !select => report(
+                        &path(&[Seg::Key("condition")]),
+                        "wait_for needs a SELECT returning one boolean".into(),
+                    ),
+                    Ok(()) => {}
+                }
+            }
+        }
+        Action::Check { detector } => {
+            if !DETECTORS.contains(&detector.as_str()) {
+                report(
+                    &path(&[Seg::Key("detector")]),
+                    format!(
+                        "unknown detector {detector:?}; one of {}",
+                        DETECTORS.join(", ")
+                    ),
+                );
+            }
+        }
+        Action::Shell { program, args } => {
+            if !pb.requires_approval {
+                report(
+                    &path(&[Seg::Key("kind")]),
+                    "a shell step needs `requires_approval: true` on the playbook".into(),
+                );
+            }
+            if program.trim().is_empty() {
+                report(&path(&[Seg::Key("program")]), "program is empty".into());
+            }
+            for (i, a) in args.iter().enumerate() {
+                let at = path(&[Seg::Key("args"), Seg::Index(i)]);
+                if let Ok(segs) = template::parse(a)
+                    && template::calls(&segs).any(|(f, _, _)| f != template::Func::Number)
+                {
+                    report(
+                        &at,
+                        "shell arguments are not SQL: only {{ number(x) }} may be used there"
+                            .into(),
+                    );
+                }
+                tpl(a, at, report);
+            }
+        }
+    }
+}
+
+/// The playbook files of `path`: the file itself, or the `*.yaml` / `*.yml` files
+/// directly in the folder, sorted.
+pub fn files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Validates a file or a folder; returns the valid playbooks with their files and
+/// every problem found (also duplicate names across files).
+pub fn validate_path(path: &Path) -> (Vec<(PathBuf, Playbook)>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut valid: Vec<(PathBuf, Playbook)> = Vec::new();
+    let list = match files(path) {
+        Ok(l) => l,
+        Err(e) => {
+            return (
+                vec![],
+                vec![Problem {
+                    file: path.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read the folder: {e}"),
+                }],
+            );
+        }
+    };
+    for file in list {
+        let label = file.display().to_string();
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(Problem {
+                    file: label,
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read the file: {e}"),
+                });
+                continue;
+            }
+        };
+        match parse_playbook(&label, &text) {
+            Ok(pb) => {
+                if let Some((other, _)) = valid.iter().find(|(_, p)| p.name == pb.name) {
+                    let pos = locate::parse(&text)
+                        .ok()
+                        .and_then(|d| d.first().map(|r| r.locate(&[Seg::Key("name")])))
+                        .unwrap_or(Pos { line: 1, column: 1 });
+                    problems.push(Problem {
+                        file: label,
+                        line: pos.line,
+                        column: pos.column,
+                        message: format!(
+                            "playbook {:?} is already defined in {}",
+                            pb.name,
+                            other.display()
+                        ),
+                    });
+                } else {
+                    valid.push((file, pb));
+                }
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    (valid, problems)
+}
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;

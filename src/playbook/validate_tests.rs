@@ -1,0 +1,240 @@
+//! Validation tests: the bundled set, located problems, and malformed input.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::playbook::library::{BUNDLED, Library};
+
+const GOOD: &str = r#"name: ok
+description: fine
+handles: [dead_tuple_bloat]
+impact: 0.1
+reversible: false
+requires_approval: false
+timeout: 30m
+steps:
+  - name: vacuum
+    do:
+      kind: sql
+      sql: VACUUM {{ ident(table) }}
+      transaction: false
+"#;
+
+fn problems(text: &str) -> Vec<String> {
+    match parse_playbook("f.yaml", text) {
+        Ok(_) => vec![],
+        Err(p) => p.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn bundled_playbooks_are_valid_and_cover_their_classes() {
+    let lib = Library::bundled().unwrap_or_else(|p| {
+        panic!(
+            "{}",
+            p.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    assert_eq!(lib.len(), BUNDLED.len());
+    for class in [
+        Class::DeadTupleBloat,
+        Class::InvalidIndex,
+        Class::MissingIndex,
+        Class::RecallDegradation,
+        Class::MaintenanceContention,
+        Class::CentroidSkew,
+    ] {
+        assert!(lib.for_class(class).next().is_some(), "{class}");
+    }
+    for l in lib.iter() {
+        if l.playbook.has_shell() {
+            assert!(l.playbook.requires_approval, "{}", l.playbook.name);
+        }
+    }
+}
+
+#[test]
+fn a_good_playbook_has_no_problems() {
+    assert_eq!(problems(GOOD), Vec::<String>::new());
+}
+
+#[test]
+fn structural_errors_are_located() {
+    let cases = [
+        (
+            GOOD.replace("impact: 0.1", "impact: 0.1\ncolour: red"),
+            "f.yaml:5:1: unknown field `colour`",
+        ),
+        (
+            GOOD.replace("[dead_tuple_bloat]", "[dead_tuple_bloat, slowness]"),
+            "f.yaml:3:29: handles[1]: unknown variant `slowness`",
+        ),
+        (
+            GOOD.replace("reversible: false", "reversible: maybe"),
+            "f.yaml:5:13: reversible: invalid type",
+        ),
+        (
+            GOOD.replace("timeout: 30m", "timeout: soon"),
+            "f.yaml:7:10: bad duration",
+        ),
+        (
+            GOOD.replace("kind: sql", "kind: magic"),
+            "f.yaml:11:13: steps[0].do.kind: unknown variant `magic`",
+        ),
+        (
+            GOOD.replace("handles:", "when: [\"table.dead_ratio = 1\"]\nhandles:"),
+            "f.yaml:3:8: condition",
+        ),
+        (GOOD.replace("name: vacuum", "name: [vacuum"), "f.yaml:"),
+    ];
+    for (text, want) in cases {
+        let got = problems(&text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with(want), "want {want:?}, got {:?}", got[0]);
+    }
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_its_node() {
+    let text = r#"name: Bad-Name
+description: several problems
+handles: [unknown]
+when:
+  - "table.dead_ratio > {{ nope }}"
+impact: 1.5
+reversible: false
+requires_approval: false
+timeout: 1h
+params:
+  who:
+    type: identifier
+    default: 5
+steps:
+  - name: a
+    do:
+      kind: sql
+      sql: DELETE FROM {{ ident(table) }}
+  - name: a
+    do:
+      kind: sql
+      sql: VACUUM {{ table }}
+  - name: c
+    do:
+      kind: sql
+      sql: "VACUUM {{ ident(table) }}; DROP TABLE x"
+      transaction: false
+  - name: d
+    do:
+      kind: shell
+      program: kubectl
+      args: ["{{ literal(who) }}"]
+  - name: e
+    do:
+      kind: sql
+      sql: REINDEX INDEX CONCURRENTLY {{ ident(index) }}
+    undo:
+      kind: sql
+      sql: SELECT {{ number(undefined_param) }}
+  - name: f
+    do:
+      kind: check
+      detector: vibes
+"#;
+    let got = problems(text);
+    let want = [
+        "f.yaml:1:7: name \"Bad-Name\"",
+        "f.yaml:3:11: class unknown is never auto-healed",
+        "f.yaml:5:5: condition uses undefined parameter \"nope\"",
+        "f.yaml:6:9: impact 1.5 is outside 0..=1",
+        "f.yaml:13:14: default 5 is not of type identifier",
+        "f.yaml:18:12: unsafe SQL: DELETE deletes user rows",
+        "f.yaml:19:11: step name \"a\" is used twice",
+        "f.yaml:22:12: template: `{{ table }}` would splice raw text",
+        "f.yaml:26:12: unsafe SQL: a step must hold exactly one SQL statement, found 2",
+        "f.yaml:30:13: a shell step needs `requires_approval: true`",
+        "f.yaml:32:14: shell arguments are not SQL",
+        "f.yaml:36:12: CONCURRENTLY and VACUUM cannot run inside a transaction",
+        "f.yaml:39:12: template uses undefined parameter \"undefined_param\"",
+        "f.yaml:43:17: unknown detector \"vibes\"",
+    ];
+    for w in want {
+        assert!(
+            got.iter().any(|g| g.starts_with(w)),
+            "missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{}", got.join("\n"));
+}
+
+#[test]
+fn every_bad_condition_and_duration_is_reported() {
+    let text = GOOD.replace("timeout: 30m", "timeout: 30").replace(
+        "handles:",
+        "when:\n  - \"a.b < x\"\n  - \"table.dead_ratio >= 0.2\"\n  - \"c\"\nhandles:",
+    ) + "verify:\n  expect: [\"x ~ 1\"]\n";
+    let got = problems(&text);
+    let want = [
+        "f.yaml:4:5: condition",
+        "f.yaml:6:5: condition",
+        "f.yaml:11:10: bad duration",
+        "f.yaml:19:12: condition",
+    ];
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(g.starts_with(w), "want {w:?}, got {g:?}");
+    }
+}
+
+#[test]
+fn yaml_syntax_and_document_count_are_checked() {
+    assert!(problems("name: [x\n")[0].starts_with("f.yaml:"));
+    assert!(problems("")[0].contains("no playbook"));
+    let two = format!("{GOOD}---\n{GOOD}");
+    assert!(
+        problems(&two)[0].starts_with("f.yaml:15:1: one playbook per file"),
+        "{:?}",
+        problems(&two)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Mutated playbooks (bytes dropped, duplicated or replaced) give problems or a
+    /// playbook, never a panic; every problem has a position inside the file.
+    #[test]
+    fn mutated_yaml_never_panics(
+        which in 0..BUNDLED.len(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<char>()), 1..6),
+    ) {
+        let mut text: Vec<char> = BUNDLED[which].1.chars().collect();
+        for (at, op, c) in edits {
+            if text.is_empty() { break; }
+            let i = at.index(text.len());
+            match op {
+                0 => { text.remove(i); }
+                1 => text.insert(i, c),
+                2 => text[i] = c,
+                _ => text.insert(i, ['{', '}', ':', '-', '\n', '"', '\'', '[', '&', '*'][i % 10]),
+            }
+        }
+        let text: String = text.into_iter().collect();
+        if let Err(ps) = parse_playbook("m.yaml", &text) {
+            prop_assert!(!ps.is_empty());
+            let lines = text.lines().count().max(1) + 1;
+            for p in ps {
+                prop_assert!(p.line >= 1 && p.line <= lines && p.column >= 1, "{p}");
+            }
+        }
+    }
+
+    /// Arbitrary text is handled too.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let _ = parse_playbook("a.yaml", &text);
+    }
+}
