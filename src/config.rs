@@ -43,6 +43,80 @@ pub struct FileConfig {
     /// The audit log.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// Safety limits of `plan`, `repair` and `heal`.
+    #[serde(default)]
+    pub plan: PlanConfig,
+}
+
+/// Safety limits of planning and repair. Every field has a default.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanConfig {
+    /// Plans with a higher playbook impact wait for approval.
+    pub max_auto_heal_impact: f64,
+    /// Seconds after a repair of a collection before the next may be planned.
+    pub cooldown_secs: u64,
+    /// Repairs allowed per collection within `attempts_window_secs`.
+    pub max_attempts: u32,
+    /// The window of the attempt cap, in seconds.
+    pub attempts_window_secs: u64,
+    /// Playbook names or problem classes that always need approval.
+    pub require_approval: Vec<String>,
+    /// Programs shell steps may run (none by default: shell playbooks are off).
+    pub shell_allow: Vec<String>,
+    /// Playbooks never planned.
+    pub disabled: Vec<String>,
+    /// Minimum relative improvement of a playbook's target metric for a repair to count as verified.
+    pub verify_margin: f64,
+    /// lock_timeout of every repair statement, in milliseconds.
+    pub lock_timeout_ms: u64,
+    /// statement_timeout of every repair statement, in milliseconds.
+    pub statement_timeout_ms: u64,
+    /// Retries of a statement that hit the lock timeout.
+    pub lock_retries: u32,
+}
+
+impl Default for PlanConfig {
+    fn default() -> Self {
+        Self {
+            max_auto_heal_impact: 0.5,
+            cooldown_secs: 3600,
+            max_attempts: 3,
+            attempts_window_secs: 86_400,
+            require_approval: vec![],
+            shell_allow: vec![],
+            disabled: vec![],
+            verify_margin: 0.10,
+            lock_timeout_ms: 2000,
+            statement_timeout_ms: 6 * 3_600_000,
+            lock_retries: 3,
+        }
+    }
+}
+
+impl PlanConfig {
+    /// The planner's limits.
+    pub fn limits(&self) -> crate::plan::Limits {
+        crate::plan::Limits {
+            max_auto_heal_impact: self.max_auto_heal_impact,
+            cooldown_secs: self.cooldown_secs,
+            max_attempts: self.max_attempts,
+            attempts_window_secs: self.attempts_window_secs,
+            require_approval: self.require_approval.clone(),
+            shell_allow: self.shell_allow.clone(),
+            disabled: self.disabled.clone(),
+        }
+    }
+
+    /// Timeouts and retries of repair statements.
+    pub fn exec_limits(&self) -> crate::repair::exec::Limits {
+        crate::repair::exec::Limits {
+            lock_timeout: std::time::Duration::from_millis(self.lock_timeout_ms),
+            statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
+            retries: self.lock_retries,
+            backoff: std::time::Duration::from_millis(500),
+        }
+    }
 }
 
 /// The audit log's optional HMAC key.
@@ -188,6 +262,8 @@ pub struct Settings {
     pub diagnose: DiagnoseConfig,
     /// The audit log.
     pub audit: AuditConfig,
+    /// Safety limits of `plan`, `repair` and `heal`.
+    pub plan: PlanConfig,
 }
 
 impl Settings {
@@ -263,6 +339,7 @@ impl Settings {
             check: file.check,
             diagnose: file.diagnose,
             audit: file.audit,
+            plan: file.plan,
         })
     }
 }

@@ -33,6 +33,7 @@ pub mod exit;
 pub mod generated;
 pub mod integrity;
 pub mod output;
+pub mod plan;
 pub mod playbook;
 pub mod repair;
 pub mod sql;

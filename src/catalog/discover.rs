@@ -43,6 +43,18 @@ impl Collection {
     pub fn name(&self) -> QualifiedName {
         QualifiedName::new(&self.schema, &self.table)
     }
+
+    /// The ANN index checks measure and repairs act on: the first valid HNSW or
+    /// IVFFlat index on the column (HNSW preferred), else any HNSW/IVFFlat index.
+    pub fn ann_index(&self) -> Option<&IndexInfo> {
+        let ann = |i: &&IndexInfo| matches!(i.method.as_str(), "hnsw" | "ivfflat");
+        let idx = &self.indexes;
+        idx.iter()
+            .filter(ann)
+            .filter(|i| i.valid)
+            .min_by_key(|i| (i.method != "hnsw", i.name.clone()))
+            .or_else(|| idx.iter().find(ann))
+    }
 }
 
 /// One index on a collection's vector column.

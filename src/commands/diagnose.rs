@@ -14,6 +14,7 @@ use crate::output::{
     self,
     diagnose_report::{DiagnoseAll, DiagnoseReport},
 };
+use crate::store::diagnoses::StoredObservation;
 use crate::store::{Store, diagnoses, observations};
 
 /// Diagnoses one collection (or all) and exits by the worst problem.
@@ -28,7 +29,7 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
     super::sweep_cut_short(settings, &mut store)?;
     let mut reports = Vec::new();
     for c in targets {
-        reports.push(diagnose_one(c, args, settings, &mut store, &mut conns)?);
+        reports.push(diagnose_one(c, args.fresh, settings, &mut store, &mut conns)?.0);
     }
     let exit = reports
         .iter()
@@ -42,13 +43,15 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
     Ok(exit)
 }
 
-fn diagnose_one(
+/// Diagnoses one collection (a fresh check first when asked or when the last
+/// observation is too old); returns the report and the observation it used.
+pub(crate) fn diagnose_one(
     c: &Collection,
-    args: &DiagnoseArgs,
+    fresh: bool,
     settings: &Settings,
     store: &mut Store,
     conns: &mut Connections,
-) -> Result<DiagnoseReport> {
+) -> Result<(DiagnoseReport, StoredObservation)> {
     let now = crate::clock::now();
     let id = observations::collection_id(
         &mut store.client,
@@ -59,7 +62,7 @@ fn diagnose_one(
     )?;
     let max_age = chrono::Duration::seconds(settings.diagnose.max_observation_age_secs as i64);
     let mut latest = diagnoses::latest_observation(&mut store.client, &store.schema, id)?;
-    let fresh = args.fresh
+    let fresh = fresh
         || latest
             .as_ref()
             .is_none_or(|o| now - o.observed_at > max_age);
@@ -89,5 +92,6 @@ fn diagnose_one(
     let diagnosis_id =
         diagnoses::record(&mut store.client, &store.schema, id, obs.id, now, &mut d)?;
     let trend = diagnoses::trend(&mut store.client, &store.schema, id, 10)?;
-    Ok(DiagnoseReport::new(c, diagnosis_id, &obs, fresh, d, trend))
+    let report = DiagnoseReport::new(c, diagnosis_id, &obs, fresh, d, trend);
+    Ok((report, obs))
 }

@@ -7,6 +7,7 @@ mod collections;
 mod diagnose;
 mod generated;
 mod pending;
+mod plan;
 
 use anyhow::Result;
 
@@ -32,7 +33,7 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Collections(args) => collections::run(&args, settings),
         Command::Check(args) => check::run(&args, settings),
         Command::Diagnose(args) => diagnose::run(&args, settings),
-        Command::Plan(_) => pending::not_yet("plan", "planning remediations from playbooks"),
+        Command::Plan(args) => plan::run(&args, settings),
         Command::Repair(_) => pending::not_yet("repair", "executing and verifying repairs"),
         Command::Rollback(_) => pending::not_yet("rollback", "undoing repairs"),
         Command::Learn(_) => pending::not_yet("learn", "learning strategy weights"),

@@ -51,12 +51,6 @@ impl Ctx<'_> {
     /// The ANN index the checks measure: the first valid HNSW or IVFFlat index on
     /// the column (HNSW preferred), else any HNSW/IVFFlat index.
     pub fn ann_index(&self) -> Option<&IndexInfo> {
-        let ann = |i: &&IndexInfo| matches!(i.method.as_str(), "hnsw" | "ivfflat");
-        let idx = &self.collection.indexes;
-        idx.iter()
-            .filter(ann)
-            .filter(|i| i.valid)
-            .min_by_key(|i| (i.method != "hnsw", i.name.clone()))
-            .or_else(|| idx.iter().find(ann))
+        self.collection.ann_index()
     }
 }

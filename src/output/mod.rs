@@ -7,6 +7,7 @@ pub mod audit_report;
 pub mod check_report;
 pub mod diagnose_report;
 pub mod log;
+pub mod plan_report;
 pub mod progress;
 pub mod prometheus;
 

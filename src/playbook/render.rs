@@ -201,7 +201,7 @@ fn param_value(kind: ParamType, v: &ParamValue) -> Value {
 }
 
 /// A step ready to run: exact SQL text or program arguments.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rendered {
     /// One statement.

@@ -9,4 +9,5 @@ pub mod exec;
 pub mod lock;
 pub mod progress;
 pub mod recover;
+pub mod run;
 pub mod undo;

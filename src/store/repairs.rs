@@ -124,6 +124,34 @@ pub struct RunningRepair {
     pub steps: Vec<StoredStep>,
 }
 
+/// The steps of repair `repair_id`, in order.
+pub fn steps(
+    client: &mut impl GenericClient,
+    schema: &str,
+    repair_id: i64,
+) -> Result<Vec<StoredStep>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query(
+            &format!(
+                "SELECT ordinal, name, status, undo_state FROM {q}.repair_steps
+                  WHERE repair_id = $1 ORDER BY ordinal"
+            ),
+            &[&repair_id],
+        )
+        .context("reading the repair's steps")?
+        .iter()
+        .map(|s| StoredStep {
+            ordinal: s.get(0),
+            name: s.get(1),
+            status: s.get(2),
+            undo: s
+                .get::<_, Option<serde_json::Value>>(3)
+                .and_then(|v| serde_json::from_value(v).ok()),
+        })
+        .collect())
+}
+
 /// Every repair marked `running`, with its steps.
 pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<RunningRepair>> {
     let q = quote::ident(schema)?;

@@ -1,0 +1,208 @@
+//! `ruvheal plan`: diagnose, then pick a playbook per problem within the safety
+//! limits, render it to the exact statements, store the plan. Exit 1 when a plan
+//! waits for approval.
+
+use anyhow::{Context as _, Result};
+
+use super::check::Connections;
+use super::diagnose::diagnose_one;
+use crate::catalog::{self, Collection};
+use crate::cli::PlanArgs;
+use crate::config::Settings;
+use crate::exit::Exit;
+use crate::output::{
+    self,
+    plan_report::{CollectionPlan, PlanAll, PlannedReport},
+};
+use crate::plan::{self, Decision, Input, ProblemRef, render_steps};
+use crate::playbook::{Context, Library};
+use crate::repair::run::StoredAction;
+use crate::store::plans::{NewPlan, NewStep};
+use crate::store::{Store, audit, observations, plans};
+
+/// Plans one collection (or all).
+pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
+    let library = Library::load(args.playbooks.playbooks.as_deref())?;
+    let mut conns = Connections::open(settings)?;
+    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    let targets: Vec<&Collection> = match &args.target.collection {
+        Some(name) => vec![catalog::resolve(&found, name)?],
+        None => found.iter().collect(),
+    };
+    let mut store = Store::open(settings)?;
+    super::sweep_cut_short(settings, &mut store)?;
+    let mut reports = Vec::new();
+    for c in targets {
+        reports.push(plan_one(
+            c, false, settings, &mut store, &mut conns, &library,
+        )?);
+    }
+    let exit = if reports.iter().any(CollectionPlan::awaits_approval) {
+        Exit::Warning
+    } else {
+        Exit::Ok
+    };
+    match (args.target.collection.is_some(), reports.len()) {
+        (true, 1) => output::emit(&reports[0], settings.output)?,
+        _ => output::emit(&PlanAll { plans: reports }, settings.output)?,
+    }
+    Ok(exit)
+}
+
+/// Diagnoses `c` and stores a plan per problem that can be planned.
+pub(crate) fn plan_one(
+    c: &Collection,
+    fresh: bool,
+    settings: &Settings,
+    store: &mut Store,
+    conns: &mut Connections,
+    library: &Library,
+) -> Result<CollectionPlan> {
+    let (diagnosis, obs) = diagnose_one(c, fresh, settings, store, conns)?;
+    let now = crate::clock::now();
+    let collection_id = observations::collection_id(
+        &mut store.client,
+        &store.schema,
+        &c.schema,
+        &c.table,
+        &c.column,
+    )?;
+    let contract = settings.contract(&c.schema, &c.table);
+    let params = plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
+    let limits = settings.plan.limits();
+    let history = plans::history(
+        &mut store.client,
+        &store.schema,
+        collection_id,
+        limits.attempts_window_secs,
+        now,
+    )?;
+    let weights = plans::weights(&mut store.client, &store.schema)?;
+    let problems: Vec<ProblemRef> = diagnosis
+        .problems
+        .iter()
+        .map(|p| ProblemRef {
+            id: p.id,
+            class: p.class,
+            severity: p.severity,
+            priority: p.priority,
+        })
+        .collect();
+    let decisions = plan::choose(&Input {
+        problems: &problems,
+        library,
+        metrics: &obs.metrics,
+        params: &params,
+        history: &history,
+        limits: &limits,
+        weights: &weights,
+        now,
+    });
+    let database: String = conns
+        .detect
+        .query_one("SELECT current_database()::text", &[])?
+        .get(0);
+    let mut ctx = Context::collection(&c.schema, &c.table, &c.column, &database);
+    if let Some(ix) = c.ann_index() {
+        ctx = ctx.with_index(&ix.schema, &ix.name, &ix.method, &ix.opclass);
+    }
+    let key = settings.audit_key()?;
+    let mut planned = Vec::new();
+    let mut blocked = Vec::new();
+    for d in decisions {
+        let choice = match d {
+            Decision::Planned(choice) => choice,
+            Decision::Blocked { problem, reason } => {
+                blocked.push((problem.class, reason));
+                continue;
+            }
+        };
+        let playbook = &library
+            .get(&choice.playbook)
+            .context("the chosen playbook vanished")?
+            .playbook;
+        let steps = render_steps(playbook, ctx.clone(), &choice.params)?;
+        let status = if choice.requires_approval() {
+            "awaiting_approval"
+        } else {
+            "ready"
+        };
+        let new = NewPlan {
+            collection_id,
+            problem_id: choice.problem.id,
+            problem_class: choice.problem.class.as_str().into(),
+            playbook: choice.playbook.clone(),
+            params: serde_json::to_value(&choice.params)?,
+            status: status.into(),
+            requires_approval: choice.requires_approval(),
+            impact: choice.impact,
+            estimated_duration_ms: None,
+            reason: reason(&choice),
+            steps: steps
+                .iter()
+                .map(|s| {
+                    Ok(NewStep {
+                        ordinal: s.ordinal,
+                        kind: s.kind.clone(),
+                        name: s.name.clone(),
+                        rendered: s.text(),
+                        transactional: matches!(
+                            &s.rendered,
+                            crate::playbook::Rendered::Sql {
+                                transaction: true,
+                                ..
+                            } | crate::playbook::Rendered::SetSetting { .. }
+                        ),
+                        undo: serde_json::to_value(StoredAction {
+                            action: s.rendered.clone(),
+                            undo: s.undo.clone(),
+                        })?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        };
+        let plan_id = plans::insert(&mut store.client, &store.schema, &new)?;
+        audit::append(
+            &mut store.client,
+            &store.schema,
+            &crate::audit::Entry {
+                action: "plan".into(),
+                collection: Some(c.collection.clone()),
+                subject: serde_json::json!({"plan_id": plan_id, "playbook": choice.playbook,
+                    "problem_class": choice.problem.class, "status": status, "params": choice.params}),
+            },
+            now,
+            key.as_deref(),
+        )?;
+        planned.push(PlannedReport {
+            plan_id,
+            status: status.into(),
+            choice,
+            steps,
+        });
+    }
+    Ok(CollectionPlan {
+        collection: c.collection.clone(),
+        diagnosis_id: diagnosis.diagnosis_id,
+        status: diagnosis.status,
+        plans: planned,
+        blocked: blocked
+            .into_iter()
+            .map(|(class, reason)| crate::output::plan_report::Blocked { class, reason })
+            .collect(),
+    })
+}
+
+fn reason(c: &plan::Choice) -> String {
+    let mut r = format!(
+        "{} for {}: lowest-impact applicable playbook (impact {:.2}, weight {:.2})",
+        c.playbook, c.problem.class, c.impact, c.weight
+    );
+    if c.requires_approval() {
+        r.push_str(&format!(
+            "; waits for approval: {}",
+            c.approval_reasons.join("; ")
+        ));
+    }
+    r
+}

@@ -1,0 +1,119 @@
+//! The `plan` report (also printed by `repair --dry-run`).
+
+use serde::Serialize;
+
+use super::{Block, Report, Style};
+use crate::detect::Class;
+use crate::plan::{Choice, PlannedStep};
+
+/// One stored plan.
+#[derive(Debug, Serialize)]
+pub struct PlannedReport {
+    /// The plan's id (for `approve`, `repair --plan`).
+    pub plan_id: i64,
+    /// `ready` or `awaiting_approval`.
+    pub status: String,
+    /// What was chosen and why.
+    #[serde(flatten)]
+    pub choice: Choice,
+    /// The exact statements.
+    pub steps: Vec<PlannedStep>,
+}
+
+/// A problem nothing was planned for.
+#[derive(Debug, Serialize)]
+pub struct Blocked {
+    /// Its class.
+    pub class: Class,
+    /// Why.
+    pub reason: String,
+}
+
+/// `plan --collection C -o json`.
+#[derive(Debug, Serialize)]
+pub struct CollectionPlan {
+    /// `schema.table`.
+    pub collection: String,
+    /// The diagnosis planned from.
+    pub diagnosis_id: i64,
+    /// The diagnosis's status.
+    pub status: &'static str,
+    /// Plans stored.
+    pub plans: Vec<PlannedReport>,
+    /// Problems left unplanned.
+    pub blocked: Vec<Blocked>,
+}
+
+impl CollectionPlan {
+    /// Whether any plan waits for a human.
+    pub fn awaits_approval(&self) -> bool {
+        self.plans.iter().any(|p| p.status == "awaiting_approval")
+    }
+
+    /// Table output.
+    pub fn blocks(&self, style: &Style) -> Vec<Block> {
+        let mut out = Vec::new();
+        if self.plans.is_empty() && self.blocked.is_empty() {
+            out.push(Block::Line(format!("{}: nothing to do", self.collection)));
+            return out;
+        }
+        for p in &self.plans {
+            out.push(Block::Line(format!(
+                "plan {} for {}: {} ({}, impact {:.2}){}",
+                p.plan_id,
+                p.choice.problem.class,
+                p.choice.playbook,
+                p.status,
+                p.choice.impact,
+                if p.choice.requires_approval() {
+                    format!(
+                        " — approve with `ruvheal approve {}`: {}",
+                        p.plan_id,
+                        p.choice.approval_reasons.join("; ")
+                    )
+                } else {
+                    String::new()
+                }
+            )));
+            let mut t = style.table(["#", "step", "kind", "statement"]);
+            for s in &p.steps {
+                t.add_row(vec![
+                    s.ordinal.to_string(),
+                    s.name.clone(),
+                    s.kind.clone(),
+                    s.text(),
+                ]);
+            }
+            out.push(Block::Table(t));
+        }
+        for b in &self.blocked {
+            out.push(Block::Line(format!(
+                "{}: not planned: {}",
+                b.class, b.reason
+            )));
+        }
+        out
+    }
+}
+
+impl Report for CollectionPlan {
+    fn tables(&self, style: &Style) -> Vec<Block> {
+        self.blocks(style)
+    }
+}
+
+/// `plan --all -o json`.
+#[derive(Debug, Serialize)]
+pub struct PlanAll {
+    /// One per collection.
+    pub plans: Vec<CollectionPlan>,
+}
+
+impl Report for PlanAll {
+    fn tables(&self, style: &Style) -> Vec<Block> {
+        if self.plans.is_empty() {
+            return vec![Block::Line("no vector collections to plan for".into())];
+        }
+        self.plans.iter().flat_map(|p| p.blocks(style)).collect()
+    }
+}

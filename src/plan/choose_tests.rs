@@ -1,0 +1,196 @@
+//! Table-driven planner cases over the bundled playbooks.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone, Utc};
+
+use super::*;
+use crate::playbook::Library;
+
+fn problem(class: Class, priority: f64) -> ProblemRef {
+    ProblemRef {
+        id: Some(priority as i64),
+        class,
+        severity: Severity::Warning,
+        priority,
+    }
+}
+
+fn metrics(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+struct Setup {
+    library: Library,
+    metrics: BTreeMap<String, f64>,
+    params: BTreeMap<String, BTreeMap<String, ParamValue>>,
+    history: History,
+    limits: Limits,
+    weights: BTreeMap<(Class, String), f64>,
+}
+
+impl Setup {
+    fn new(m: &[(&str, f64)]) -> Self {
+        Setup {
+            library: Library::bundled().expect("the bundled playbooks are valid"),
+            metrics: metrics(m),
+            params: BTreeMap::new(),
+            history: History::default(),
+            limits: Limits::default(),
+            weights: BTreeMap::new(),
+        }
+    }
+
+    fn run(&self, problems: &[ProblemRef]) -> Vec<Decision> {
+        choose(&Input {
+            problems,
+            library: &self.library,
+            metrics: &self.metrics,
+            params: &self.params,
+            history: &self.history,
+            limits: &self.limits,
+            weights: &self.weights,
+            now: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+        })
+    }
+}
+
+fn planned(d: &Decision) -> &Choice {
+    match d {
+        Decision::Planned(c) => c,
+        Decision::Blocked { reason, .. } => panic!("blocked: {reason}"),
+    }
+}
+
+fn blocked(d: &Decision) -> &str {
+    match d {
+        Decision::Blocked { reason, .. } => reason,
+        Decision::Planned(c) => panic!("planned {}", c.playbook),
+    }
+}
+
+#[test]
+fn graduated_response_picks_the_lowest_impact_that_applies() {
+    let s = Setup::new(&[("recall.at_k", 0.6), ("table.dead_ratio", 0.5)]);
+    let d = s.run(&[
+        problem(Class::RecallDegradation, 50.0),
+        problem(Class::DeadTupleBloat, 90.0),
+    ]);
+    assert_eq!(d.len(), 2);
+    // highest priority first
+    assert_eq!(planned(&d[0]).problem.class, Class::DeadTupleBloat);
+    assert_eq!(planned(&d[0]).playbook, "vacuum_collection");
+    let recall = planned(&d[1]);
+    assert_eq!(recall.playbook, "tune_search_params");
+    assert!(!recall.requires_approval());
+    assert!(
+        recall
+            .alternatives
+            .iter()
+            .any(|(n, why)| n == "reindex_concurrently" && why.contains("ranked lower")),
+        "{:?}",
+        recall.alternatives
+    );
+}
+
+#[test]
+fn a_strategy_that_keeps_failing_gives_way() {
+    let mut s = Setup::new(&[("recall.at_k", 0.6)]);
+    s.weights
+        .insert((Class::RecallDegradation, "tune_search_params".into()), 0.1);
+    let d = s.run(&[problem(Class::RecallDegradation, 50.0)]);
+    assert_ne!(planned(&d[0]).playbook, "tune_search_params");
+    assert_eq!(planned(&d[0]).weight, 1.0);
+}
+
+#[test]
+fn when_conditions_filter_candidates() {
+    // recall already meets the target: tuning does not apply
+    let s = Setup::new(&[("recall.at_k", 0.99)]);
+    let d = s.run(&[problem(Class::RecallDegradation, 50.0)]);
+    assert_ne!(planned(&d[0]).playbook, "tune_search_params");
+    assert!(
+        planned(&d[0])
+            .alternatives
+            .iter()
+            .any(|(n, why)| n == "tune_search_params" && why.contains("condition")),
+        "{:?}",
+        planned(&d[0]).alternatives
+    );
+}
+
+#[test]
+fn cooldown_and_attempt_caps_block_planning() {
+    let mut s = Setup::new(&[("table.dead_ratio", 0.5)]);
+    s.history.last_repair_end = Some(Utc.with_ymd_and_hms(2026, 11, 23, 11, 30, 0).unwrap());
+    let d = s.run(&[problem(Class::DeadTupleBloat, 90.0)]);
+    assert!(blocked(&d[0]).contains("cooling down"), "{d:?}");
+    s.history.last_repair_end =
+        Some(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap() - Duration::hours(2));
+    assert_eq!(
+        planned(&s.run(&[problem(Class::DeadTupleBloat, 90.0)])[0]).playbook,
+        "vacuum_collection"
+    );
+    s.history.attempts_in_window = 3;
+    let d = s.run(&[problem(Class::DeadTupleBloat, 90.0)]);
+    assert!(blocked(&d[0]).contains("cap"), "{d:?}");
+}
+
+#[test]
+fn approval_rules() {
+    let mut s = Setup::new(&[("contention.oldest_xact_s", 900.0)]);
+    // the playbook asks for approval
+    s.limits.disabled = vec!["pause_maintenance".into()];
+    let d = s.run(&[problem(Class::MaintenanceContention, 60.0)]);
+    let c = planned(&d[0]);
+    assert_eq!(c.playbook, "cancel_blocking_sessions");
+    assert!(
+        c.approval_reasons
+            .iter()
+            .any(|r| r.contains("requires approval")),
+        "{c:?}"
+    );
+    // impact above the limit
+    let mut s = Setup::new(&[("table.dead_ratio", 0.5)]);
+    s.limits.max_auto_heal_impact = 0.05;
+    let c = s.run(&[problem(Class::DeadTupleBloat, 90.0)]);
+    assert!(
+        planned(&c[0])
+            .approval_reasons
+            .iter()
+            .any(|r| r.contains("max_auto_heal_impact"))
+    );
+    // the configuration lists the class
+    let mut s = Setup::new(&[("table.dead_ratio", 0.5)]);
+    s.limits.require_approval = vec!["dead_tuple_bloat".into()];
+    let c = s.run(&[problem(Class::DeadTupleBloat, 90.0)]);
+    assert!(planned(&c[0]).requires_approval());
+}
+
+#[test]
+fn shell_playbooks_are_off_unless_allow_listed_and_unknown_is_never_planned() {
+    let mut s = Setup::new(&[("replication.replay_lag_s", 600.0)]);
+    let d = s.run(&[
+        problem(Class::ReplicationLag, 80.0),
+        problem(Class::Unknown, 10.0),
+    ]);
+    assert!(blocked(&d[0]).contains("shell_allow"), "{d:?}");
+    assert!(blocked(&d[1]).contains("human"), "{d:?}");
+    let program = s
+        .library
+        .get("scale_read_replicas")
+        .unwrap()
+        .playbook
+        .steps
+        .iter()
+        .find_map(|st| match &st.action {
+            crate::playbook::Action::Shell { program, .. } => Some(program.clone()),
+            _ => None,
+        })
+        .unwrap();
+    s.limits.shell_allow = vec![program];
+    let d = s.run(&[problem(Class::ReplicationLag, 80.0)]);
+    let c = planned(&d[0]);
+    assert_eq!(c.playbook, "scale_read_replicas");
+    assert!(c.requires_approval());
+}

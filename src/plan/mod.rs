@@ -1,0 +1,15 @@
+//! Planning (`plan`): for each problem, the playbook to run and why — pure
+//! functions over problems, the playbook library, the collection's repair
+//! history and the safety limits. `plan` and `repair --dry-run` print the same
+//! plan; `repair` executes it.
+//!
+//! * [`choose`]: candidates, safety limits, graduated response, learned weights.
+//! * [`sizing`]: parameter values from what `check` measured.
+//! * [`steps`]: the chosen playbook rendered to the exact statements.
+
+pub mod choose;
+pub mod sizing;
+pub mod steps;
+
+pub use choose::{Choice, Decision, History, Input, Limits, ProblemRef, choose};
+pub use steps::{PlannedStep, render_steps};

@@ -1,0 +1,515 @@
+//! Executing a stored plan: every step recorded with its undo state before it
+//! runs, run on the session that holds the collection lock, polled for progress
+//! on a second session; then verification against the playbook's `verify`, and
+//! an automatic rollback of a reversible repair that did not help.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use postgres::Client;
+use serde::{Deserialize, Serialize};
+
+use super::exec::{self, Limits, SqlStep};
+use super::lock::CollectionLock;
+use super::progress::{self, Reading};
+use super::undo::Undo;
+use crate::playbook::{Direction, Playbook, Rendered};
+use crate::sql::{QualifiedName, quote};
+use crate::store::plans::StoredPlan;
+use crate::store::repairs;
+
+/// What `plan_steps.undo` holds: the rendered step and its rendered undo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAction {
+    /// The step.
+    #[serde(rename = "do")]
+    pub action: Rendered,
+    /// Its undo, if the playbook gives one.
+    pub undo: Option<Rendered>,
+}
+
+/// Told what happens, for progress bars and logs (the CLI layer draws them).
+pub trait Observer {
+    /// Step `ordinal` of `total` starts.
+    fn step(&mut self, ordinal: i32, total: usize, name: &str, text: &str);
+    /// A progress reading of the running statement.
+    fn progress(&mut self, reading: &Reading);
+    /// The step ended.
+    fn step_done(&mut self, ordinal: i32, ok: bool);
+}
+
+/// One executed step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Position.
+    pub ordinal: i32,
+    /// Name.
+    pub name: String,
+    /// `done`, `failed`, `undone`.
+    pub status: String,
+    /// What ran.
+    pub rendered: String,
+    /// Attempts (lock timeouts retried).
+    pub attempts: u32,
+    /// Wall time in ms.
+    pub duration_ms: f64,
+    /// The error, if it failed.
+    pub error: Option<String>,
+}
+
+/// How a repair ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The repair's id.
+    pub repair_id: i64,
+    /// `succeeded`, `failed`, `rolled_back`, `not_verified`.
+    pub status: String,
+    /// Whether the verification held.
+    pub verified: bool,
+    /// Relative improvement of the playbook's target metric (positive is better).
+    pub improvement: Option<f64>,
+    /// The target metric before and after.
+    pub metric: Option<(String, Option<f64>, Option<f64>)>,
+    /// Why verification failed, when it did.
+    pub verify_notes: Vec<String>,
+    /// The steps.
+    pub steps: Vec<StepReport>,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+    /// Wall time of the steps alone (the DDL), in ms.
+    pub steps_ms: f64,
+}
+
+/// Everything a repair needs.
+pub struct Job<'a> {
+    /// The plan.
+    pub plan: &'a StoredPlan,
+    /// Its playbook (for `verify` and `reversible`).
+    pub playbook: &'a Playbook,
+    /// Timeouts and retries.
+    pub limits: Limits,
+    /// Minimum relative improvement of the target metric (default 0.10).
+    pub margin: f64,
+    /// Programs shell steps may run.
+    pub shell_allow: &'a [String],
+    /// The collection's schema (to qualify index names).
+    pub schema: &'a str,
+    /// Metrics before the repair.
+    pub before: &'a BTreeMap<String, f64>,
+}
+
+/// The undo state of a step, captured before it runs.
+fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<Undo> {
+    Ok(match (&stored.action, &stored.undo) {
+        (
+            Rendered::SetSetting {
+                reset_sql,
+                previous_sql,
+                setting,
+                ..
+            },
+            _,
+        ) => {
+            let previous: Option<String> = client
+                .query_one(previous_sql.as_str(), &[])
+                .context("reading the setting's previous value")?
+                .get(0);
+            let name = exec::setting_name(setting)?;
+            let target = reset_sql
+                .strip_suffix(&format!(" RESET {name}"))
+                .context("unexpected RESET statement")?;
+            let sql = match &previous {
+                Some(v) => format!("{target} SET {name} = {}", quote::literal(v)?),
+                None => reset_sql.clone(),
+            };
+            Undo::Sql {
+                sql,
+                transactional: true,
+            }
+        }
+        (
+            _,
+            Some(Rendered::Sql {
+                sql, transaction, ..
+            }),
+        ) => Undo::Sql {
+            sql: sql.clone(),
+            transactional: *transaction,
+        },
+        (Rendered::Sql { sql, .. }, None) => match created_index(sql, job.schema) {
+            Some(ix) => Undo::DropIndex { index: ix.sql()? },
+            None => Undo::Nothing,
+        },
+        _ => Undo::Nothing,
+    })
+}
+
+/// The index a `CREATE INDEX` statement creates (names are always quoted by the
+/// template language, so the quoted name is read back exactly).
+pub fn created_index(sql: &str, schema: &str) -> Option<QualifiedName> {
+    let upper = sql.to_ascii_uppercase();
+    let mut rest = sql.trim_start();
+    for word in ["CREATE", "INDEX"] {
+        rest = rest.strip_prefix(word).or_else(|| {
+            (rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word))
+                .then(|| &rest[word.len()..])
+        })?;
+        rest = rest.trim_start();
+    }
+    let _ = upper;
+    for word in ["CONCURRENTLY", "IF NOT EXISTS"] {
+        if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+            rest = rest[word.len()..].trim_start();
+        }
+    }
+    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let name = &rest[..end];
+    match quote::split_name(name).ok()? {
+        (Some(s), n) => Some(QualifiedName::new(s, n)),
+        (None, n) if !n.eq_ignore_ascii_case("ON") => Some(QualifiedName::new(schema, &n)),
+        _ => None,
+    }
+}
+
+/// Runs one rendered action on the lock holder's session.
+fn run_action(
+    client: &mut Client,
+    poll: &mut Client,
+    pid: i32,
+    action: &Rendered,
+    job: &Job<'_>,
+    observer: &mut (dyn Observer + Send),
+) -> Result<u32> {
+    match action {
+        Rendered::Sql {
+            sql,
+            transaction,
+            settings,
+        } => {
+            let step = SqlStep {
+                sql: sql.clone(),
+                transactional: *transaction,
+                settings: settings.iter().filter_map(|s| parse_set(s)).collect(),
+                creates_index: created_index(sql, job.schema),
+            };
+            let stop = AtomicBool::new(false);
+            let run = std::thread::scope(|scope| {
+                let obs = &mut *observer;
+                let stop_ref = &stop;
+                scope.spawn(move || {
+                    progress::poll(poll, pid, Duration::from_millis(300), stop_ref, |r| {
+                        obs.progress(r)
+                    })
+                });
+                let run = exec::run(client, &step, &job.limits);
+                stop.store(true, Ordering::Relaxed);
+                run
+            });
+            Ok(run?.attempts)
+        }
+        Rendered::SetSetting { sql, .. } => {
+            exec::run(
+                client,
+                &SqlStep {
+                    sql: sql.clone(),
+                    transactional: true,
+                    settings: vec![],
+                    creates_index: None,
+                },
+                &job.limits,
+            )?;
+            Ok(1)
+        }
+        Rendered::WaitFor { sql, timeout } => {
+            let started = Instant::now();
+            loop {
+                let ok: bool = client
+                    .query_one(sql.as_str(), &[])
+                    .context("evaluating the wait condition")?
+                    .get(0);
+                if ok {
+                    return Ok(1);
+                }
+                if started.elapsed() >= *timeout {
+                    bail!("condition still false after {}s: {sql}", timeout.as_secs());
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
+        Rendered::Check { detector } => {
+            log::info!("the {detector} detector runs again at verification");
+            Ok(1)
+        }
+        Rendered::Shell { program, args } => {
+            if !job.shell_allow.iter().any(|a| a == program) {
+                bail!("{program} is not in plan.shell_allow");
+            }
+            let status = std::process::Command::new(program)
+                .args(args)
+                .status()
+                .with_context(|| format!("running {program}"))?;
+            if !status.success() {
+                bail!("{program} exited with {status}");
+            }
+            Ok(1)
+        }
+    }
+}
+
+/// `SET name = value` (as rendered) back into `(name, value)`.
+fn parse_set(s: &str) -> Option<(String, String)> {
+    let rest = s.trim().strip_prefix("SET ")?;
+    let (name, value) = rest.split_once(" = ")?;
+    let name = name.replace('"', "");
+    let value = value.trim();
+    let value = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .map_or(value.to_string(), |v| v.replace("''", "'"));
+    Some((name, value))
+}
+
+/// The text of a rendered action.
+pub fn text(r: &Rendered) -> String {
+    crate::plan::steps::text(r)
+}
+
+/// Executes `job` on the lock holder's session. Records everything; never
+/// returns an error after the repair record exists (failures are in the outcome).
+pub fn execute(
+    held: &mut CollectionLock,
+    poll: &mut Client,
+    store: &mut crate::store::Store,
+    collection_id: i64,
+    job: &Job<'_>,
+    verify: &mut dyn FnMut() -> Result<BTreeMap<String, f64>>,
+    observer: &mut (dyn Observer + Send),
+) -> Result<Outcome> {
+    let pid = held.backend_pid()?;
+    let repair_id = repairs::start(
+        &mut store.client,
+        &store.schema,
+        Some(job.plan.id),
+        collection_id,
+        false,
+        pid,
+    )?;
+    let steps: Vec<(i32, String, StoredAction)> = job
+        .plan
+        .steps
+        .iter()
+        .map(|s| {
+            serde_json::from_value(s.undo.clone())
+                .map(|a| (s.ordinal, s.name.clone(), a))
+                .with_context(|| format!("plan step {} is not executable", s.ordinal))
+        })
+        .collect::<Result<_>>()?;
+    let started = Instant::now();
+    let mut reports = Vec::new();
+    let mut failure = None;
+    for (ordinal, name, stored) in &steps {
+        let text = text(&stored.action);
+        observer.step(*ordinal, steps.len(), name, &text);
+        let undo = match capture(held.client(), job, stored) {
+            Ok(u) => u,
+            Err(e) => {
+                failure = Some(format!("step {name}: {e:#}"));
+                break;
+            }
+        };
+        repairs::step_begin(
+            &mut store.client,
+            &store.schema,
+            repair_id,
+            *ordinal,
+            name,
+            &text,
+            &undo,
+        )?;
+        let t = Instant::now();
+        let result = run_action(held.client(), poll, pid, &stored.action, job, observer);
+        let ok = result.is_ok();
+        observer.step_done(*ordinal, ok);
+        let error = result.as_ref().err().map(|e| format!("{e:#}"));
+        repairs::step_end(
+            &mut store.client,
+            &store.schema,
+            repair_id,
+            *ordinal,
+            if ok { "done" } else { "failed" },
+            error.as_deref(),
+        )?;
+        reports.push(StepReport {
+            ordinal: *ordinal,
+            name: name.clone(),
+            status: if ok { "done" } else { "failed" }.into(),
+            rendered: text,
+            attempts: *result.as_ref().unwrap_or(&0),
+            duration_ms: t.elapsed().as_secs_f64() * 1000.0,
+            error: error.clone(),
+        });
+        if let Some(e) = error {
+            failure = Some(format!("step {name}: {e}"));
+            break;
+        }
+    }
+    let steps_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut outcome = Outcome {
+        repair_id,
+        status: String::new(),
+        verified: false,
+        improvement: None,
+        metric: None,
+        verify_notes: vec![],
+        steps: reports,
+        error: failure.clone(),
+        steps_ms,
+    };
+    if failure.is_none() {
+        match verify() {
+            Ok(after) => judge(job, &after, &mut outcome),
+            Err(e) => outcome
+                .verify_notes
+                .push(format!("verification could not run: {e:#}")),
+        }
+    }
+    let undo_needed = !outcome.verified && (failure.is_some() || job.playbook.reversible);
+    if undo_needed {
+        let undone = rollback_steps(held.client(), store, repair_id, &job.limits)?;
+        outcome
+            .steps
+            .iter_mut()
+            .filter(|s| undone.contains(&s.ordinal))
+            .for_each(|s| s.status = "undone".into());
+        outcome.status = if failure.is_some() && undone.is_empty() {
+            "failed"
+        } else {
+            "rolled_back"
+        }
+        .into();
+    } else if outcome.verified {
+        outcome.status = "succeeded".into();
+    } else {
+        outcome.status = "not_verified".into();
+    }
+    repairs::finish(
+        &mut store.client,
+        &store.schema,
+        repair_id,
+        &outcome.status,
+        Some(outcome.verified),
+        outcome
+            .error
+            .as_deref()
+            .or(outcome.verify_notes.first().map(String::as_str)),
+    )?;
+    Ok(outcome)
+}
+
+/// Checks the playbook's `verify` on the metrics after the repair.
+fn judge(job: &Job<'_>, after: &BTreeMap<String, f64>, outcome: &mut Outcome) {
+    let v = &job.playbook.verify;
+    let params = BTreeMap::new();
+    for c in &v.expect {
+        if !c.holds(after, &params) {
+            outcome.verify_notes.push(format!("expected {c}"));
+        }
+    }
+    if let Some(imp) = &v.improves {
+        let (b, a) = (
+            job.before.get(&imp.metric).copied(),
+            after.get(&imp.metric).copied(),
+        );
+        outcome.metric = Some((imp.metric.clone(), b, a));
+        match (b, a) {
+            (Some(b), Some(a)) => {
+                let delta = match imp.direction {
+                    Direction::Increase => a - b,
+                    Direction::Decrease => b - a,
+                };
+                let rel = delta / b.abs().max(1e-9);
+                outcome.improvement = Some(rel);
+                // Already at its best (e.g. recall 1.0 after a fix elsewhere) counts as no regression.
+                if rel < job.margin && delta.abs() > f64::EPSILON {
+                    outcome.verify_notes.push(format!(
+                        "{} went from {b:.4} to {a:.4}: {:+.1}%, below the required {:.0}%",
+                        imp.metric,
+                        rel * 100.0,
+                        job.margin * 100.0
+                    ));
+                } else if delta.abs() <= f64::EPSILON && rel < job.margin {
+                    outcome
+                        .verify_notes
+                        .push(format!("{} did not change ({b:.4})", imp.metric));
+                }
+            }
+            (None, Some(_)) => {}
+            _ => outcome
+                .verify_notes
+                .push(format!("{} was not measured", imp.metric)),
+        }
+    }
+    outcome.verified = outcome.verify_notes.is_empty();
+}
+
+/// Undoes the `done` and `failed` steps of repair `repair_id`, last first, from
+/// their stored undo state. Steps already `undone` are skipped, so running it
+/// twice is harmless. Returns the ordinals undone.
+pub fn rollback_steps(
+    client: &mut Client,
+    store: &mut crate::store::Store,
+    repair_id: i64,
+    limits: &Limits,
+) -> Result<Vec<i32>> {
+    let steps = repairs::steps(&mut store.client, &store.schema, repair_id)?;
+    let mut undone = Vec::new();
+    for s in steps.iter().rev() {
+        if !matches!(s.status.as_str(), "done" | "failed" | "interrupted") {
+            continue;
+        }
+        if let Some(undo) = &s.undo
+            && let Some(step) = undo.step()?
+        {
+            exec::run(client, &step, limits)
+                .with_context(|| format!("undoing step {} ({})", s.ordinal, s.name))?;
+        }
+        repairs::step_end(
+            &mut store.client,
+            &store.schema,
+            repair_id,
+            s.ordinal,
+            "undone",
+            None,
+        )?;
+        undone.push(s.ordinal);
+    }
+    Ok(undone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_index_names_come_back_exactly() {
+        let q = |s: &str| created_index(s, "public").map(|n| n.to_string());
+        assert_eq!(
+            q(
+                "CREATE INDEX CONCURRENTLY \"emb_new\" ON \"public\".\"emb\" USING hnsw (\"e\" vector_l2_ops)"
+            ),
+            Some("public.emb_new".into())
+        );
+        assert_eq!(
+            q("create index concurrently if not exists \"s x\".\"My Idx\" ON t (e)"),
+            Some("\"s x\".\"My Idx\"".into())
+        );
+        assert_eq!(q("CREATE INDEX ON t (e)"), None);
+        assert_eq!(q("VACUUM t"), None);
+        assert_eq!(
+            parse_set("SET \"maintenance_work_mem\" = '1GB'"),
+            Some(("maintenance_work_mem".into(), "1GB".into()))
+        );
+    }
+}
