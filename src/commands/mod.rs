@@ -4,10 +4,12 @@
 mod audit;
 mod check;
 mod collections;
+mod decide;
 mod diagnose;
 mod generated;
 mod pending;
 mod plan;
+mod repair;
 
 use anyhow::Result;
 
@@ -34,12 +36,12 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Check(args) => check::run(&args, settings),
         Command::Diagnose(args) => diagnose::run(&args, settings),
         Command::Plan(args) => plan::run(&args, settings),
-        Command::Repair(_) => pending::not_yet("repair", "executing and verifying repairs"),
+        Command::Repair(args) => repair::run(&args, settings),
         Command::Rollback(_) => pending::not_yet("rollback", "undoing repairs"),
         Command::Learn(_) => pending::not_yet("learn", "learning strategy weights"),
         Command::Heal(_) => pending::not_yet("heal", "the full healing cycle"),
-        Command::Approve(_) => pending::not_yet("approve", "approving plans"),
-        Command::Abort(_) => pending::not_yet("abort", "aborting plans"),
+        Command::Approve(args) => decide::run(&args, "approved", settings),
+        Command::Abort(args) => decide::run(&args, "aborted", settings),
         Command::Status(_) => pending::not_yet("status", "reporting running and pending work"),
         Command::History(_) => pending::not_yet("history", "the repair history"),
         Command::Playbooks(_) => pending::not_yet("playbooks", "the playbook library"),

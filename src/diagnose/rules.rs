@@ -1,14 +1,15 @@
 //! The classifier: rules from findings, metrics and witness edges to problems.
 //!
 //! Low recall is a symptom with several causes, told apart in this order:
-//! 1. dead tuples: the table or index holds many dead rows *and* queries came back
+//! 1. the search setting flagged by the settings detector (`hnsw.ef_search` below
+//!    k, `ivfflat.probes` far below the lists): it alone makes results short;
+//! 2. dead tuples: the table or index holds many dead rows *and* queries came back
 //!    short (fewer than k rows) — the index's candidates were dead;
-//! 2. the search setting: `hnsw.ef_search` / `ivfflat.probes` flagged as too low,
-//!    or re-probing with a larger value restored recall;
-//! 3. a weak HNSW graph: unreachable elements, low degree, or an integrity cut
+//! 3. the search setting again when re-probing with a larger value restored recall;
+//! 4. a weak HNSW graph: unreachable elements, low degree, or an integrity cut
 //!    through region links;
-//! 4. stale IVFFlat training: skewed lists or rows drifted from the centres;
-//! 5. otherwise `unknown`, never auto-healed.
+//! 5. stale IVFFlat training: skewed lists or rows drifted from the centres;
+//! 6. otherwise `unknown`, never auto-healed.
 //!
 //! Every other finding of warning or worse becomes a problem of its own class
 //! (findings of one class are merged). A non-normal integrity state adds the
@@ -121,9 +122,9 @@ fn explain_recall(
         v.state != IntegrityState::Normal && through_graph
     });
     let recall_text = at_k.map_or_else(String::new, |r| format!("recall@k {r:.3}"));
-    let (class, cause, extra) = if short > 0.0
-        && (dead_share >= DEAD_SHARE || has(problems, Class::DeadTupleBloat))
-    {
+    let dead_explains =
+        short > 0.0 && (dead_share >= DEAD_SHARE || has(problems, Class::DeadTupleBloat));
+    let (class, cause, extra) = if dead_explains && !setting_flagged {
         (
             Class::DeadTupleBloat,
             format!(
@@ -134,6 +135,8 @@ fn explain_recall(
             json!({"dead_share": dead_share, "short_results": short}),
         )
     } else if setting_flagged || boost_restores {
+        // A setting flagged as too low (ef_search below k) explains short results
+        // by itself, so it is named before dead rows.
         let boost = boosted.map_or_else(String::new, |b| {
             format!(
                 "; re-probing with {} = {:.0} gives recall {b:.3}",

@@ -107,6 +107,24 @@ fn classifier_cases() {
             expect: vec![(RecallDegradation, Critical, vec![1, 2], "search setting")],
         },
         Case {
+            name: "ef_search below k explains short results even with dead rows about",
+            findings: vec![
+                f(1, DeadTupleBloat, Warning, "table"),
+                f(2, RecallDegradation, Critical, "settings"),
+                f(3, RecallDegradation, Warning, "recall"),
+            ],
+            metrics: vec![
+                ("recall.at_k", 0.4),
+                ("recall.short_results", 50.0),
+                ("table.dead_ratio", 0.3),
+            ],
+            integrity: None,
+            expect: vec![
+                (RecallDegradation, Critical, vec![2, 3], "search setting"),
+                (DeadTupleBloat, Warning, vec![1], "finding 1"),
+            ],
+        },
+        Case {
             name: "boost restores recall without a settings finding",
             findings: vec![f(2, RecallDegradation, Warning, "recall")],
             metrics: vec![

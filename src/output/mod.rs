@@ -5,11 +5,14 @@
 
 pub mod audit_report;
 pub mod check_report;
+pub mod decision_report;
 pub mod diagnose_report;
 pub mod log;
 pub mod plan_report;
 pub mod progress;
 pub mod prometheus;
+pub mod prompt;
+pub mod repair_report;
 
 use std::io::{IsTerminal, Write};
 

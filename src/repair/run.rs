@@ -284,7 +284,7 @@ pub fn execute(
     store: &mut crate::store::Store,
     collection_id: i64,
     job: &Job<'_>,
-    verify: &mut dyn FnMut() -> Result<BTreeMap<String, f64>>,
+    verify: &mut dyn FnMut(&mut crate::store::Store) -> Result<BTreeMap<String, f64>>,
     observer: &mut (dyn Observer + Send),
 ) -> Result<Outcome> {
     let pid = held.backend_pid()?;
@@ -368,7 +368,7 @@ pub fn execute(
         steps_ms,
     };
     if failure.is_none() {
-        match verify() {
+        match verify(store) {
             Ok(after) => judge(job, &after, &mut outcome),
             Err(e) => outcome
                 .verify_notes
@@ -411,7 +411,18 @@ pub fn execute(
 /// Checks the playbook's `verify` on the metrics after the repair.
 fn judge(job: &Job<'_>, after: &BTreeMap<String, f64>, outcome: &mut Outcome) {
     let v = &job.playbook.verify;
-    let params = BTreeMap::new();
+    // The playbook's defaults, overridden by the values the plan was made with.
+    let mut params: BTreeMap<String, crate::playbook::ParamValue> = job
+        .playbook
+        .params
+        .iter()
+        .filter_map(|(k, p)| p.default.clone().map(|d| (k.clone(), d)))
+        .collect();
+    if let Ok(planned) = serde_json::from_value::<BTreeMap<String, crate::playbook::ParamValue>>(
+        job.plan.params.clone(),
+    ) {
+        params.extend(planned);
+    }
     for c in &v.expect {
         if !c.holds(after, &params) {
             outcome.verify_notes.push(format!("expected {c}"));

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod diagnoses;
 pub mod migrate;
 pub mod observations;
+pub mod outcomes;
 pub mod plans;
 pub mod repairs;
 

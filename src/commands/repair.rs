@@ -1,0 +1,246 @@
+//! `ruvheal repair`: run a stored plan (or plan afresh), one collection at a
+//! time under its advisory lock; verify; roll back what did not help.
+
+use anyhow::{Context as _, Result};
+
+use super::check::{Connections, check_one};
+use super::plan::plan_one;
+use crate::catalog::{self, Collection};
+use crate::cli::RepairArgs;
+use crate::config::Settings;
+use crate::exit::{Exit, usage};
+use crate::output::{
+    self,
+    repair_report::{RepairAll, RepairReport},
+};
+use crate::playbook::Library;
+use crate::repair::lock::CollectionLock;
+use crate::repair::run::{self, Job};
+use crate::store::plans::StoredPlan;
+use crate::store::{Store, audit, diagnoses, observations, outcomes, plans};
+
+/// Runs `repair`.
+pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
+    let library = Library::load(args.playbooks.playbooks.as_deref())?;
+    let mut conns = Connections::open(settings)?;
+    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    let targets: Vec<&Collection> = match &args.target.collection {
+        Some(name) => vec![catalog::resolve(&found, name)?],
+        None => found.iter().collect(),
+    };
+    let mut store = Store::open(settings)?;
+    super::sweep_cut_short(settings, &mut store)?;
+    let opts = Options {
+        plan: args.plan,
+        dry_run: args.dry_run,
+        yes: args.yes,
+    };
+    let mut reports = Vec::new();
+    for c in targets {
+        reports.push(crate::output::repair_report::settle(repair_one(
+            c, &opts, settings, &mut store, &mut conns, &library,
+        )?));
+    }
+    let exit = reports
+        .iter()
+        .map(RepairReport::exit)
+        .max()
+        .unwrap_or(Exit::Ok);
+    match (args.target.collection.is_some(), reports.len()) {
+        (true, 1) => output::emit(&reports[0], settings.output)?,
+        _ => output::emit(&RepairAll { repairs: reports }, settings.output)?,
+    }
+    Ok(exit)
+}
+
+/// What to run.
+pub(crate) struct Options {
+    /// A stored plan, else plan afresh.
+    pub plan: Option<i64>,
+    /// Print, change nothing.
+    pub dry_run: bool,
+    /// Do not ask.
+    pub yes: bool,
+}
+
+/// Plans (or loads the plan) and runs it for one collection.
+pub(crate) fn repair_one(
+    c: &Collection,
+    opts: &Options,
+    settings: &Settings,
+    store: &mut Store,
+    conns: &mut Connections,
+    library: &Library,
+) -> Result<RepairReport> {
+    let collection_id = observations::collection_id(
+        &mut store.client,
+        &store.schema,
+        &c.schema,
+        &c.table,
+        &c.column,
+    )?;
+    let mut report = RepairReport::new(c, opts.dry_run);
+    let stored: Vec<StoredPlan> = match opts.plan {
+        Some(id) => {
+            let p = plans::get(&mut store.client, &store.schema, id)?
+                .ok_or_else(|| usage(format!("no plan with id {id}")))?;
+            if p.collection_id != collection_id {
+                return Err(usage(format!(
+                    "plan {id} is for {}, not {}",
+                    p.collection, c.collection
+                )));
+            }
+            vec![p]
+        }
+        None => {
+            let fresh = plan_one(c, true, settings, store, conns, library)?;
+            report.blocked = fresh.blocked;
+            let mut out = Vec::new();
+            for p in fresh.plans {
+                out.push(
+                    plans::get(&mut store.client, &store.schema, p.plan_id)?
+                        .context("the new plan vanished")?,
+                );
+            }
+            out
+        }
+    };
+    for p in stored {
+        match p.status.as_str() {
+            "ready" | "approved" => report.runnable.push(p),
+            "awaiting_approval" => report.waiting.push(p),
+            other => {
+                return Err(usage(format!(
+                    "plan {} is {other}; only a ready or approved plan can run",
+                    p.id
+                )));
+            }
+        }
+    }
+    if opts.dry_run || report.runnable.is_empty() {
+        return Ok(report);
+    }
+    let steps: usize = report.runnable.iter().map(|p| p.steps.len()).sum();
+    if !opts.yes
+        && !output::prompt::confirm(&format!(
+            "run {} plan(s), {steps} step(s), on {}?",
+            report.runnable.len(),
+            c.collection
+        ))?
+    {
+        report.declined = true;
+        return Ok(report);
+    }
+    let info =
+        crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let key = settings.audit_key()?;
+    let mut held = CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?;
+    let mut poll = crate::sql::connect(&info)?;
+    let runnable = std::mem::take(&mut report.runnable);
+    for p in &runnable {
+        let playbook = &library
+            .get(&p.playbook)
+            .ok_or_else(|| {
+                usage(format!(
+                    "plan {} uses playbook {}, which is not loaded",
+                    p.id, p.playbook
+                ))
+            })?
+            .playbook;
+        let before =
+            diagnoses::latest_observation(&mut store.client, &store.schema, collection_id)?
+                .map(|o| o.metrics)
+                .unwrap_or_default();
+        plans::set_status(&mut store.client, &store.schema, p.id, "running")?;
+        let now = crate::clock::now();
+        audit::append(
+            &mut store.client,
+            &store.schema,
+            &entry(
+                c,
+                "repair_start",
+                serde_json::json!({"plan_id": p.id, "playbook": p.playbook}),
+            ),
+            now,
+            key.as_deref(),
+        )?;
+        let job = Job {
+            plan: p,
+            playbook,
+            limits: settings.plan.exec_limits(),
+            margin: settings.plan.verify_margin,
+            shell_allow: &settings.plan.shell_allow,
+            schema: &c.schema,
+            before: &before,
+        };
+        let mut after = None;
+        let mut verify = |store: &mut Store| -> Result<std::collections::BTreeMap<String, f64>> {
+            let r = check_one(c, 0, settings, store, conns)?;
+            after = Some(r.metrics.clone());
+            Ok(r.metrics)
+        };
+        let mut bars = output::progress::StepBars::new(
+            settings.progress,
+            settings.quiet || settings.output == crate::cli::OutputFormat::Json,
+        );
+        let started = chrono::Utc::now();
+        let outcome = run::execute(
+            &mut held,
+            &mut poll,
+            store,
+            collection_id,
+            &job,
+            &mut verify,
+            &mut bars,
+        )?;
+        let finished = chrono::Utc::now();
+        plans::set_status(&mut store.client, &store.schema, p.id, "done")?;
+        let after = after.unwrap_or_default();
+        outcomes::insert(
+            &mut store.client,
+            &store.schema,
+            &outcomes::NewOutcome {
+                repair_id: outcome.repair_id,
+                collection_id,
+                problem_class: p.problem_class.clone(),
+                problem: serde_json::json!({"class": p.problem_class, "plan_id": p.id}),
+                strategy: p.playbook.clone(),
+                params: p.params.clone(),
+                started_at: started,
+                finished_at: finished,
+                duration_ms: (finished - started).num_milliseconds() as f64,
+                success: outcome.error.is_none(),
+                verified: outcome.verified,
+                actions: serde_json::to_value(&outcome.steps)?,
+                improvement: outcome.improvement,
+                lambda_before: before.get("integrity.lambda_normalized").copied(),
+                lambda_after: after.get("integrity.lambda_normalized").copied(),
+                metrics: serde_json::to_value(&after)?,
+            },
+        )?;
+        audit::append(
+            &mut store.client,
+            &store.schema,
+            &entry(
+                c,
+                "repair",
+                serde_json::json!({"plan_id": p.id, "repair_id": outcome.repair_id,
+                "status": outcome.status, "verified": outcome.verified, "improvement": outcome.improvement,
+                "steps": outcome.steps.iter().map(|s| serde_json::json!({"name": s.name, "status": s.status, "sql": s.rendered})).collect::<Vec<_>>()}),
+            ),
+            crate::clock::now(),
+            key.as_deref(),
+        )?;
+        report.outcomes.push((p.clone(), outcome));
+    }
+    held.release()?;
+    Ok(report)
+}
+
+fn entry(c: &Collection, action: &str, subject: serde_json::Value) -> crate::audit::Entry {
+    crate::audit::Entry {
+        action: action.into(),
+        collection: Some(c.collection.clone()),
+        subject,
+    }
+}
