@@ -7,9 +7,11 @@ mod collections;
 mod decide;
 mod diagnose;
 mod generated;
+mod heal;
 mod pending;
 mod plan;
 mod repair;
+mod rollback;
 
 use anyhow::Result;
 
@@ -37,9 +39,9 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Diagnose(args) => diagnose::run(&args, settings),
         Command::Plan(args) => plan::run(&args, settings),
         Command::Repair(args) => repair::run(&args, settings),
-        Command::Rollback(_) => pending::not_yet("rollback", "undoing repairs"),
+        Command::Rollback(args) => rollback::run(&args, settings),
         Command::Learn(_) => pending::not_yet("learn", "learning strategy weights"),
-        Command::Heal(_) => pending::not_yet("heal", "the full healing cycle"),
+        Command::Heal(args) => heal::run(&args, settings),
         Command::Approve(args) => decide::run(&args, "approved", settings),
         Command::Abort(args) => decide::run(&args, "aborted", settings),
         Command::Status(_) => pending::not_yet("status", "reporting running and pending work"),

@@ -106,6 +106,9 @@ pub(crate) fn plan_one(
     if let Some(ix) = c.ann_index() {
         ctx = ctx.with_index(&ix.schema, &ix.name, &ix.method, &ix.opclass);
     }
+    if let Some(ix) = c.indexes.iter().find(|i| !i.valid) {
+        ctx = ctx.with_invalid_index(&ix.schema, &ix.name, &ix.method, &ix.opclass);
+    }
     let key = settings.audit_key()?;
     let mut planned = Vec::new();
     let mut blocked = Vec::new();

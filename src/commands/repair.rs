@@ -175,6 +175,9 @@ pub(crate) fn repair_one(
         };
         let mut after = None;
         let mut verify = |store: &mut Store| -> Result<std::collections::BTreeMap<String, f64>> {
+            // New sessions: database- and role-level settings apply only to sessions
+            // started after the change, as the application's will be.
+            *conns = Connections::open(settings)?;
             let r = check_one(c, 0, settings, store, conns)?;
             after = Some(r.metrics.clone());
             Ok(r.metrics)

@@ -13,6 +13,7 @@ pub mod progress;
 pub mod prometheus;
 pub mod prompt;
 pub mod repair_report;
+pub mod rollback_report;
 
 use std::io::{IsTerminal, Write};
 

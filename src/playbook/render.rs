@@ -26,6 +26,10 @@ pub const BUILTINS: &[(&str, ValueKind)] = &[
     ("method", ValueKind::Name),
     ("opclass", ValueKind::Name),
     ("database", ValueKind::Name),
+    ("invalid_index", ValueKind::Qualified),
+    ("invalid_index_name", ValueKind::Name),
+    ("invalid_method", ValueKind::Name),
+    ("invalid_opclass", ValueKind::Name),
 ];
 
 /// The kind of a template variable, which decides the functions it accepts.
@@ -130,6 +134,28 @@ impl Context {
         self
     }
 
+    /// Adds an INVALID index on the column (the first one): `invalid_index`,
+    /// `invalid_index_name`, `invalid_method`, `invalid_opclass`.
+    pub fn with_invalid_index(
+        mut self,
+        schema: &str,
+        name: &str,
+        method: &str,
+        opclass: &str,
+    ) -> Self {
+        self.vars.insert(
+            "invalid_index".into(),
+            Value::Qualified(QualifiedName::new(schema, name)),
+        );
+        self.vars
+            .insert("invalid_index_name".into(), Value::Name(name.into()));
+        self.vars
+            .insert("invalid_method".into(), Value::Name(method.into()));
+        self.vars
+            .insert("invalid_opclass".into(), Value::Name(opclass.into()));
+        self
+    }
+
     /// Adds the playbook's parameters: `values` (from the planner) over the
     /// defaults. Fails on an unknown name, a value of the wrong type or a
     /// parameter with neither value nor default.
@@ -168,12 +194,9 @@ impl Context {
     /// playbook's parameters (their defaults, else a value of their type); used by
     /// the static safety pass.
     pub fn placeholder(playbook: &Playbook) -> Self {
-        let mut ctx = Context::collection("s", "t", "embedding", "db").with_index(
-            "s",
-            "i",
-            "hnsw",
-            "vector_cosine_ops",
-        );
+        let mut ctx = Context::collection("s", "t", "embedding", "db")
+            .with_index("s", "i", "hnsw", "vector_cosine_ops")
+            .with_invalid_index("s", "i_bad", "hnsw", "vector_cosine_ops");
         for (name, p) in &playbook.params {
             let v = match (&p.default, p.kind) {
                 (Some(v), k) if k.accepts(v) => param_value(k, v),

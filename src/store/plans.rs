@@ -286,3 +286,21 @@ pub fn weights(
         })
         .collect())
 }
+
+/// Ids of the collection's approved plans that have not run, oldest first.
+pub fn approved(
+    client: &mut impl GenericClient,
+    schema: &str,
+    collection_id: i64,
+) -> Result<Vec<i64>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query(
+            &format!("SELECT id FROM {q}.plans WHERE collection_id = $1 AND status = 'approved' ORDER BY id"),
+            &[&collection_id],
+        )
+        .context("reading approved plans")?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}

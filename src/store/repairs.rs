@@ -223,3 +223,68 @@ pub fn mark_interrupted(
     )?;
     tx.commit().context("marking the repair interrupted")
 }
+
+/// A repair record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepairRow {
+    /// Its id.
+    pub id: i64,
+    /// Its collection.
+    pub collection_id: i64,
+    /// Its status.
+    pub status: String,
+}
+
+fn repair_row(r: &postgres::Row) -> RepairRow {
+    RepairRow {
+        id: r.get(0),
+        collection_id: r.get(1),
+        status: r.get(2),
+    }
+}
+
+/// One repair by id.
+pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Option<RepairRow>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_opt(
+            &format!("SELECT id, collection_id, status FROM {q}.repairs WHERE id = $1"),
+            &[&id],
+        )
+        .context("reading the repair")?
+        .as_ref()
+        .map(repair_row))
+}
+
+/// The collection's last repair that changed something (not a dry run, not running).
+pub fn last(
+    client: &mut impl GenericClient,
+    schema: &str,
+    collection_id: i64,
+) -> Result<Option<RepairRow>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_opt(
+            &format!(
+                "SELECT id, collection_id, status FROM {q}.repairs
+                  WHERE collection_id = $1 AND NOT dry_run AND status <> 'running'
+                  ORDER BY started_at DESC, id DESC LIMIT 1"
+            ),
+            &[&collection_id],
+        )
+        .context("reading the last repair")?
+        .as_ref()
+        .map(repair_row))
+}
+
+/// Marks a repair rolled back.
+pub fn mark_rolled_back(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<()> {
+    let q = quote::ident(schema)?;
+    client
+        .execute(
+            &format!("UPDATE {q}.repairs SET status = 'rolled_back', rolled_back_at = now() WHERE id = $1"),
+            &[&id],
+        )
+        .context("marking the repair rolled back")?;
+    Ok(())
+}

@@ -252,3 +252,28 @@ pub fn problem_classes(report: &serde_json::Value) -> Vec<String> {
         .map(|p| p["class"].as_str().unwrap().to_string())
         .collect()
 }
+
+impl TestDb {
+    /// Runs `ruvheal <args> -o json` and parses stdout.
+    pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value, String) {
+        let (code, out, err) = run(self.cmd().args(args).args(["-o", "json"]));
+        let v = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{e}: ruvheal {args:?}: stdout {out:?} stderr {err}"));
+        (code, v, err)
+    }
+
+    /// Row count and an order-independent checksum of `table`'s rows: what no
+    /// repair may change.
+    pub fn fingerprint(&self, table: &str) -> (i64, String) {
+        let row = self
+            .client()
+            .query_one(
+                &format!(
+                    "SELECT count(*), coalesce(sum(hashtext(t::text)::numeric), 0)::text FROM {table} t"
+                ),
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    }
+}

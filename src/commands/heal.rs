@@ -1,0 +1,106 @@
+//! `ruvheal heal`: the whole cycle in one run, for cron — check, diagnose, plan,
+//! repair, verify, record. Approved plans run first; a plan that waits for
+//! approval stops there (exit 1); cooldowns and attempt caps hold.
+
+use anyhow::Result;
+
+use super::check::Connections;
+use super::repair::{Options, repair_one};
+use crate::catalog::{self, Collection};
+use crate::cli::HealArgs;
+use crate::config::Settings;
+use crate::exit::Exit;
+use crate::output::prometheus::{Sample, render, write_atomic};
+use crate::output::repair_report::{RepairAll, RepairReport, settle};
+use crate::output::{self};
+use crate::playbook::Library;
+use crate::store::{Store, observations, plans};
+
+/// Runs `heal`.
+pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
+    let library = Library::load(args.playbooks.playbooks.as_deref())?;
+    let mut conns = Connections::open(settings)?;
+    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    let targets: Vec<&Collection> = match &args.target.collection {
+        Some(name) => vec![catalog::resolve(&found, name)?],
+        None => found.iter().collect(),
+    };
+    let mut store = Store::open(settings)?;
+    super::sweep_cut_short(settings, &mut store)?;
+    let mut reports: Vec<RepairReport> = Vec::new();
+    for c in targets {
+        let id = observations::collection_id(
+            &mut store.client,
+            &store.schema,
+            &c.schema,
+            &c.table,
+            &c.column,
+        )?;
+        let approved = plans::approved(&mut store.client, &store.schema, id)?;
+        let runs: Vec<Option<i64>> = if approved.is_empty() {
+            vec![None]
+        } else {
+            approved.into_iter().map(Some).collect()
+        };
+        for plan in runs {
+            let opts = Options {
+                plan,
+                dry_run: args.dry_run,
+                yes: args.yes,
+            };
+            reports.push(settle(repair_one(
+                c, &opts, settings, &mut store, &mut conns, &library,
+            )?));
+        }
+    }
+    let exit = reports
+        .iter()
+        .map(RepairReport::exit)
+        .max()
+        .unwrap_or(Exit::Ok);
+    if let Some(path) = &args.prometheus_textfile {
+        write_atomic(path, &metrics(&reports, exit))?;
+    }
+    match (args.target.collection.is_some(), reports.len()) {
+        (true, 1) => output::emit(&reports[0], settings.output)?,
+        _ => output::emit(&RepairAll { repairs: reports }, settings.output)?,
+    }
+    Ok(exit)
+}
+
+/// Textfile metrics of one heal run.
+fn metrics(reports: &[RepairReport], exit: Exit) -> String {
+    let mut samples = Vec::new();
+    for r in reports {
+        let label = |extra: Option<(&str, &str)>| {
+            let mut l = vec![("collection".to_string(), r.collection.clone())];
+            if let Some((k, v)) = extra {
+                l.push((k.to_string(), v.to_string()));
+            }
+            l
+        };
+        for ran in &r.repairs {
+            samples.push(Sample {
+                name: "ruvheal_heal_repair_success".into(),
+                labels: label(Some(("strategy", &ran.playbook))),
+                value: (ran.outcome.status == "succeeded") as u8 as f64,
+            });
+            samples.push(Sample {
+                name: "ruvheal_heal_repair_duration_seconds".into(),
+                labels: label(Some(("strategy", &ran.playbook))),
+                value: ran.outcome.steps_ms / 1000.0,
+            });
+        }
+        samples.push(Sample {
+            name: "ruvheal_heal_awaiting_approval".into(),
+            labels: label(None),
+            value: r.awaiting_approval.len() as f64,
+        });
+    }
+    samples.push(Sample {
+        name: "ruvheal_heal_status".into(),
+        labels: vec![],
+        value: exit.code() as f64,
+    });
+    render(&samples)
+}

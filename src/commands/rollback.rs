@@ -1,0 +1,93 @@
+//! `ruvheal rollback`: undo a repair from its recorded undo state, from any
+//! process, any time later. Rolling back twice is harmless.
+
+use anyhow::Result;
+
+use super::check::Connections;
+use crate::catalog;
+use crate::cli::RollbackArgs;
+use crate::config::Settings;
+use crate::exit::{Exit, usage};
+use crate::output::{self, rollback_report::RollbackReport};
+use crate::repair::lock::CollectionLock;
+use crate::repair::run::rollback_steps;
+use crate::store::{Store, audit, observations, repairs};
+
+/// Runs `rollback`.
+pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
+    let mut conns = Connections::open(settings)?;
+    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    let c = catalog::resolve(&found, &args.collection)?;
+    let mut store = Store::open(settings)?;
+    super::sweep_cut_short(settings, &mut store)?;
+    let collection_id = observations::collection_id(
+        &mut store.client,
+        &store.schema,
+        &c.schema,
+        &c.table,
+        &c.column,
+    )?;
+    let repair = match args.repair {
+        Some(id) => repairs::get(&mut store.client, &store.schema, id)?
+            .filter(|r| r.collection_id == collection_id)
+            .ok_or_else(|| usage(format!("no repair {id} of {}", c.collection)))?,
+        None => repairs::last(&mut store.client, &store.schema, collection_id)?
+            .ok_or_else(|| usage(format!("{} has no repair to roll back", c.collection)))?,
+    };
+    let pending = repairs::steps(&mut store.client, &store.schema, repair.id)?
+        .iter()
+        .filter(|s| matches!(s.status.as_str(), "done" | "failed" | "interrupted"))
+        .count();
+    if pending == 0 {
+        output::emit(
+            &RollbackReport {
+                collection: c.collection.clone(),
+                repair_id: repair.id,
+                undone: vec![],
+                already: true,
+            },
+            settings.output,
+        )?;
+        return Ok(Exit::Ok);
+    }
+    if !args.yes
+        && !output::prompt::confirm(&format!(
+            "undo {pending} step(s) of repair {} on {}?",
+            repair.id, c.collection
+        ))?
+    {
+        return Ok(Exit::Ok);
+    }
+    let info =
+        crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let mut held = CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?;
+    let undone = rollback_steps(
+        held.client(),
+        &mut store,
+        repair.id,
+        &settings.plan.exec_limits(),
+    )?;
+    repairs::mark_rolled_back(&mut store.client, &store.schema, repair.id)?;
+    audit::append(
+        &mut store.client,
+        &store.schema,
+        &crate::audit::Entry {
+            action: "rollback".into(),
+            collection: Some(c.collection.clone()),
+            subject: serde_json::json!({"repair_id": repair.id, "steps": undone}),
+        },
+        crate::clock::now(),
+        settings.audit_key()?.as_deref(),
+    )?;
+    held.release()?;
+    output::emit(
+        &RollbackReport {
+            collection: c.collection.clone(),
+            repair_id: repair.id,
+            undone,
+            already: false,
+        },
+        settings.output,
+    )?;
+    Ok(Exit::Ok)
+}

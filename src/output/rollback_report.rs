@@ -1,0 +1,36 @@
+//! The `rollback` report.
+
+use serde::Serialize;
+
+use super::{Block, Report, Style};
+
+/// `rollback -o json`.
+#[derive(Debug, Serialize)]
+pub struct RollbackReport {
+    /// `schema.table`.
+    pub collection: String,
+    /// The repair.
+    pub repair_id: i64,
+    /// Steps undone, last first.
+    pub undone: Vec<i32>,
+    /// Nothing was left to undo.
+    pub already: bool,
+}
+
+impl Report for RollbackReport {
+    fn tables(&self, _: &Style) -> Vec<Block> {
+        vec![Block::Line(if self.already {
+            format!(
+                "{}: repair {} has nothing left to undo",
+                self.collection, self.repair_id
+            )
+        } else {
+            format!(
+                "{}: repair {} rolled back ({} step(s) undone)",
+                self.collection,
+                self.repair_id,
+                self.undone.len()
+            )
+        })]
+    }
+}
