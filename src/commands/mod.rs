@@ -6,6 +6,7 @@ mod collections;
 mod diagnose;
 mod generated;
 mod pending;
+mod playbooks;
 
 use anyhow::Result;
 
@@ -40,7 +41,7 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Abort(_) => pending::not_yet("abort", "aborting plans"),
         Command::Status(_) => pending::not_yet("status", "reporting running and pending work"),
         Command::History(_) => pending::not_yet("history", "the repair history"),
-        Command::Playbooks(_) => pending::not_yet("playbooks", "the playbook library"),
+        Command::Playbooks(command) => playbooks::run(&command, settings),
         Command::Audit(_) => pending::not_yet("audit", "the audit log"),
         Command::Completions(_) | Command::Man => unreachable!("handled in dispatch"),
     }

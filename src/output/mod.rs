@@ -6,6 +6,7 @@
 pub mod check_report;
 pub mod diagnose_report;
 pub mod log;
+pub mod playbooks_report;
 pub mod progress;
 pub mod prometheus;
 

@@ -128,7 +128,7 @@ fn scalars_checked_early(root: &Node, report: &mut dyn FnMut(Pos, String)) {
             _ => None,
         }
     };
-    let mut conditions = |list: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
+    let conditions = |list: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
         if let Some(Node {
             kind: Kind::Seq(items),
             ..

@@ -8,6 +8,7 @@ mod diagnose;
 mod generated;
 mod harness;
 mod migrations;
+mod playbooks;
 mod quoting;
 mod recall;
 mod structure;

@@ -55,7 +55,6 @@ fn unbuilt_capabilities_say_so_and_exit_3() {
         &["abort", "1"],
         &["status"],
         &["history"],
-        &["playbooks", "list"],
         &["audit", "verify"],
     ];
     for args in cases {
