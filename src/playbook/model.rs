@@ -52,6 +52,31 @@ impl Playbook {
         self.handles.contains(&class)
     }
 
+    /// Whether every `when` condition holds on `metrics` (true when there are none);
+    /// `params` are the values the planner chose (defaults are filled in here).
+    pub fn applies(
+        &self,
+        metrics: &BTreeMap<String, f64>,
+        params: &BTreeMap<String, ParamValue>,
+    ) -> bool {
+        let values = self.param_values(params);
+        self.when.iter().all(|c| c.holds(metrics, &values))
+    }
+
+    /// `params` over the defaults: the values conditions and verification compare with.
+    pub fn param_values(
+        &self,
+        params: &BTreeMap<String, ParamValue>,
+    ) -> BTreeMap<String, ParamValue> {
+        let mut out: BTreeMap<String, ParamValue> = self
+            .params
+            .iter()
+            .filter_map(|(k, p)| p.default.clone().map(|d| (k.clone(), d)))
+            .collect();
+        out.extend(params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out
+    }
+
     /// Whether any step runs an external program.
     pub fn has_shell(&self) -> bool {
         self.steps.iter().any(|s| {

@@ -57,6 +57,26 @@ fn bundled_playbooks_are_valid_and_cover_their_classes() {
 }
 
 #[test]
+fn when_conditions_use_defaults_unless_the_planner_overrides() {
+    use std::collections::BTreeMap;
+    let lib = Library::bundled().unwrap();
+    let vacuum = &lib.get("vacuum_collection").unwrap().playbook;
+    let m = |x: f64| BTreeMap::from([("table.dead_ratio".to_string(), x)]);
+    let none = BTreeMap::new();
+    assert!(vacuum.applies(&m(0.3), &none));
+    assert!(!vacuum.applies(&m(0.05), &none));
+    assert!(!vacuum.applies(&BTreeMap::new(), &none), "unmeasured");
+    let low = BTreeMap::from([(
+        "min_dead_ratio".to_string(),
+        crate::playbook::ParamValue::Float(0.01),
+    )]);
+    assert!(vacuum.applies(&m(0.05), &low));
+    let values = vacuum.param_values(&low);
+    assert!(vacuum.verify.holds(&m(0.3), &m(0.005), &values));
+    assert!(!vacuum.verify.holds(&m(0.3), &m(0.05), &values));
+}
+
+#[test]
 fn a_good_playbook_has_no_problems() {
     assert_eq!(problems(GOOD), Vec::<String>::new());
 }
