@@ -17,6 +17,7 @@
 //! picks from a [`Library`]; the executor runs [`Rendered`] steps.
 
 pub mod condition;
+pub mod de;
 pub mod library;
 pub mod locate;
 pub mod model;

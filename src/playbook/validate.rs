@@ -1,12 +1,14 @@
 //! Validation: every problem of a playbook file, each with file, line and column.
 //!
-//! Three layers, in order: YAML syntax (yaml-rust2's scanner), structure (serde:
-//! unknown fields, wrong types, unknown problem classes, malformed conditions and
-//! durations; serde stops at the first such error in a file), then semantics, all
-//! reported at once and located with [`super::locate`]: names, impact range,
-//! parameters and their defaults, templates and the variables they use, the
-//! safety pass over every rendered SQL statement, `shell` behind approval,
-//! `CONCURRENTLY`/`VACUUM` outside a transaction.
+//! Three layers, in order: YAML syntax (yaml-rust2's scanner; the first error
+//! ends the file), structure (unknown fields, wrong types, unknown problem classes,
+//! malformed conditions and durations: each top-level field, each item of
+//! `handles`, `when` and `steps` and each parameter is deserialized on its own over
+//! the located tree ([`super::de`]), so every bad unit is reported, the first error
+//! within a unit), then semantics, all reported and located with [`super::locate`]:
+//! names, impact range, parameters and their defaults, templates and the variables
+//! they use, the safety pass over every rendered SQL statement, `shell` behind
+//! approval, `CONCURRENTLY`/`VACUUM` outside a transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -83,26 +85,34 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
             )]);
         }
     };
-    // Conditions and durations fail serde without a location; check them first
-    // on the tree, all of them, each at its own node.
-    let mut early = Vec::new();
-    scalars_checked_early(root, &mut |p: Pos, msg: String| early.push(at(p, msg)));
-    if !early.is_empty() {
-        early.sort();
-        return Err(early);
-    }
-    let playbook: Playbook = serde_yaml::from_str(text).map_err(|e| {
-        let p = e.location().map_or(root.pos, |l| Pos {
-            line: l.line(),
-            column: l.column(),
-        });
-        let msg = e.to_string();
-        let msg = match msg.rfind(" at line ") {
-            Some(i) => msg[..i].to_string(),
-            None => msg,
-        };
-        vec![at(p, msg)]
-    })?;
+    let playbook: Playbook = match serde_yaml::from_str(text) {
+        Ok(p) => p,
+        Err(e) => {
+            // serde_yaml stops at the first error; the per-unit pass over the
+            // located tree finds them all.
+            let mine = structural(root);
+            let first = e.location().map(|l| Pos {
+                line: l.line(),
+                column: l.column(),
+            });
+            // serde_yaml's own positions for custom errors (conditions, durations)
+            // are unreliable, so its error is the fallback, used only when the
+            // per-unit pass finds nothing (a duplicate key, say).
+            let mut out: Vec<Problem> = mine.into_iter().map(|(_, p, msg)| at(p, msg)).collect();
+            if out.is_empty() {
+                let p = first.unwrap_or(root.pos);
+                let msg = e.to_string();
+                let msg = match msg.rfind(" at line ") {
+                    Some(i) => msg[..i].to_string(),
+                    None => msg,
+                };
+                out.push(at(p, msg));
+            }
+            out.sort();
+            out.dedup();
+            return Err(out);
+        }
+    };
     let mut problems = Vec::new();
     semantics(&playbook, &mut |path: &[Seg<'_>], message: String| {
         problems.push(at(root.locate(path), message));
@@ -115,58 +125,113 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
     }
 }
 
-/// Parses every condition (`when[*]`, `verify.expect[*]`) and duration (`timeout`,
-/// `steps[*].do|undo.timeout`) where the tree has one, reporting each failure.
-fn scalars_checked_early(root: &Node, report: &mut dyn FnMut(Pos, String)) {
-    use locate::Kind;
-    let get = |node: &'_ Node, key: &str| -> Option<Node> {
-        match &node.kind {
-            Kind::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone()),
-            _ => None,
-        }
+const REQUIRED: &[&str] = &[
+    "name",
+    "description",
+    "handles",
+    "impact",
+    "reversible",
+    "requires_approval",
+    "timeout",
+    "steps",
+];
+
+/// Structural problems, each unit (a top-level field, one item of `handles`,
+/// `when` or `steps`, one parameter) deserialized on its own so one bad unit does
+/// not hide the next: (unit start, position, message).
+fn structural(root: &Node) -> Vec<(Pos, Pos, String)> {
+    use super::de::{DeError, from_node};
+    use super::locate::Kind;
+    use super::model::{Param, Step, Verify};
+    let mut out = Vec::new();
+    let Kind::Map(entries) = &root.kind else {
+        out.push((
+            root.pos,
+            root.pos,
+            "a playbook is a mapping of fields (name, description, handles, ...)".into(),
+        ));
+        return out;
     };
-    let conditions = |list: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
-        if let Some(Node {
-            kind: Kind::Seq(items),
-            ..
-        }) = list
-        {
-            for item in items {
-                if let Kind::Scalar(s) = &item.kind
-                    && let Err(e) = s.parse::<Condition>()
-                {
-                    report(item.pos, e);
-                }
-            }
-        }
-    };
-    conditions(get(root, "when"), report);
-    conditions(get(root, "verify").and_then(|v| get(&v, "expect")), report);
-    let duration = |node: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
-        if let Some(Node {
-            pos,
-            kind: Kind::Scalar(s),
-        }) = node
-            && let Err(e) = Timeout::try_from(s)
-        {
-            report(pos, e);
-        }
-    };
-    duration(get(root, "timeout"), report);
-    if let Some(Node {
-        kind: Kind::Seq(steps),
-        ..
-    }) = get(root, "steps")
-    {
-        for step in &steps {
-            for key in ["do", "undo"] {
-                duration(get(step, key).and_then(|a| get(&a, "timeout")), report);
-            }
+    for f in REQUIRED {
+        if !entries.iter().any(|(k, ..)| k == f) {
+            out.push((root.pos, root.pos, format!("missing field `{f}`")));
         }
     }
+    let mut push = |unit: Pos, path: String, r: Result<(), DeError>| {
+        if let Err(e) = r {
+            out.push((
+                unit,
+                e.pos.unwrap_or(unit),
+                format!("{path}: {}", e.message),
+            ));
+        }
+    };
+    fn items<T: for<'d> serde::Deserialize<'d>>(
+        key: &str,
+        v: &Node,
+        unit: Pos,
+        push: &mut dyn FnMut(Pos, String, Result<(), DeError>),
+    ) {
+        match &v.kind {
+            Kind::Seq(list) => {
+                for (i, item) in list.iter().enumerate() {
+                    push(
+                        item.pos,
+                        format!("{key}[{i}]"),
+                        from_node::<T>(item).map(drop),
+                    );
+                }
+            }
+            _ => push(unit, key.to_string(), from_node::<Vec<T>>(v).map(drop)),
+        }
+    }
+    for (key, kpos, v) in entries {
+        let unit = *kpos;
+        match key.as_str() {
+            "name" | "description" => push(unit, key.clone(), from_node::<String>(v).map(drop)),
+            "impact" => push(unit, key.clone(), from_node::<f64>(v).map(drop)),
+            "reversible" | "requires_approval" => {
+                push(unit, key.clone(), from_node::<bool>(v).map(drop))
+            }
+            "timeout" => push(unit, key.clone(), from_node::<Timeout>(v).map(drop)),
+            "verify" => push(unit, key.clone(), from_node::<Verify>(v).map(drop)),
+            "handles" => items::<Class>(key, v, unit, &mut push),
+            "when" => items::<Condition>(key, v, unit, &mut push),
+            "steps" => items::<Step>(key, v, unit, &mut push),
+            "params" => match &v.kind {
+                Kind::Map(params) => {
+                    for (name, p, pv) in params {
+                        push(
+                            *p,
+                            format!("params.{name}"),
+                            from_node::<Param>(pv).map(drop),
+                        );
+                    }
+                }
+                _ => push(
+                    unit,
+                    key.clone(),
+                    from_node::<BTreeMap<String, Param>>(v).map(drop),
+                ),
+            },
+            other => out_unknown(other, unit, &mut push),
+        }
+    }
+    out
+}
+
+fn out_unknown(
+    key: &str,
+    unit: Pos,
+    push: &mut dyn FnMut(Pos, String, Result<(), super::de::DeError>),
+) {
+    let e = super::de::DeError {
+        pos: Some(unit),
+        message: format!(
+            "unknown field `{key}`, expected one of name, description, handles, when, impact, reversible, requires_approval, timeout, params, steps, verify"
+        ),
+    };
+    push(unit, key.to_string(), Err(e));
 }
 
 type Report<'r> = dyn FnMut(&[Seg<'_>], String) + 'r;

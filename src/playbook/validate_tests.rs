@@ -86,7 +86,7 @@ fn structural_errors_are_located() {
     let cases = [
         (
             GOOD.replace("impact: 0.1", "impact: 0.1\ncolour: red"),
-            "f.yaml:5:1: unknown field `colour`",
+            "f.yaml:5:1: colour: unknown field `colour`",
         ),
         (
             GOOD.replace("[dead_tuple_bloat]", "[dead_tuple_bloat, slowness]"),
@@ -98,15 +98,15 @@ fn structural_errors_are_located() {
         ),
         (
             GOOD.replace("timeout: 30m", "timeout: soon"),
-            "f.yaml:7:10: bad duration",
+            "f.yaml:7:10: timeout: bad duration",
         ),
         (
             GOOD.replace("kind: sql", "kind: magic"),
-            "f.yaml:11:13: steps[0].do.kind: unknown variant `magic`",
+            "f.yaml:11:13: steps[0]: unknown variant `magic`",
         ),
         (
             GOOD.replace("handles:", "when: [\"table.dead_ratio = 1\"]\nhandles:"),
-            "f.yaml:3:8: condition",
+            "f.yaml:3:8: when[0]: condition",
         ),
         (GOOD.replace("name: vacuum", "name: [vacuum"), "f.yaml:"),
     ];
@@ -198,15 +198,56 @@ fn every_bad_condition_and_duration_is_reported() {
     ) + "verify:\n  expect: [\"x ~ 1\"]\n";
     let got = problems(&text);
     let want = [
-        "f.yaml:4:5: condition",
-        "f.yaml:6:5: condition",
-        "f.yaml:11:10: bad duration",
-        "f.yaml:19:12: condition",
+        "f.yaml:4:5: when[0]: condition",
+        "f.yaml:6:5: when[2]: condition",
+        "f.yaml:11:10: timeout: bad duration",
+        "f.yaml:19:12: verify: condition",
     ];
     assert_eq!(got.len(), want.len(), "{got:?}");
     for (g, w) in got.iter().zip(want) {
         assert!(g.starts_with(w), "want {w:?}, got {g:?}");
     }
+}
+
+#[test]
+fn every_structural_problem_is_reported_once() {
+    let text = r#"name: many
+description: several structural problems
+handles: [dead_tuple_bloat, slowness]
+impact: 0.1
+reversible: maybe
+requires_approval: false
+timeout: 10m
+colour: red
+steps:
+  - name: a
+    do:
+      kind: magic
+  - name: b
+    do:
+      kind: sql
+      sql: VACUUM
+      transaction: false
+      retries: 3
+  - name: c
+    do: {kind: check, detector: table}
+"#;
+    let got = problems(text);
+    let want = [
+        "f.yaml:3:29: handles[1]: unknown variant `slowness`",
+        "f.yaml:5:13: reversible: invalid type",
+        "f.yaml:8:1: colour: unknown field `colour`",
+        "f.yaml:12:13: steps[0]: unknown variant `magic`",
+        "f.yaml:18:7: steps[1]: unknown field `retries`",
+    ];
+    for w in want {
+        assert!(
+            got.iter().any(|g| g.starts_with(w)),
+            "missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{}", got.join("\n"));
 }
 
 #[test]

@@ -89,7 +89,7 @@ fn validate_reports_every_problem_with_file_line_column() {
     assert_eq!(code, 64, "{out}{err}");
     let want = [
         format!("{d}/b_syntax.yaml:3:1: YAML syntax:"),
-        format!("{d}/c_field.yaml:8:1: unknown field `colour`"),
+        format!("{d}/c_field.yaml:8:1: colour: unknown field `colour`"),
         format!("{d}/d_delete.yaml:12:12: unsafe SQL: DELETE deletes user rows"),
         format!("{d}/e_raw.yaml:12:12: template: `{{{{ table }}}}` would splice raw text"),
         format!("{d}/f_multi.yaml:12:12: unsafe SQL: a step must hold exactly one SQL statement"),
