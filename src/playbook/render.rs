@@ -210,8 +210,9 @@ pub enum Rendered {
         sql: String,
         /// Whether to run it in a transaction.
         transaction: bool,
-        /// `SET name = value` statements to run first on the same session
-        /// (`SET LOCAL` semantics are the executor's choice inside a transaction).
+        /// `SET name = value` statements for this step only: the executor runs them
+        /// first on the same session and `RESET`s them after (inside a transaction
+        /// it may use `SET LOCAL` instead).
         settings: Vec<String>,
     },
     /// `ALTER DATABASE|ROLE ... SET`.

@@ -76,6 +76,57 @@ fn when_conditions_use_defaults_unless_the_planner_overrides() {
     assert!(!vacuum.verify.holds(&m(0.3), &m(0.05), &values));
 }
 
+/// GOOD with its one SQL statement replaced (a YAML block scalar whose text starts at 13:9).
+fn with_sql(sql: &str) -> String {
+    GOOD.replace(
+        "      sql: VACUUM {{ ident(table) }}\n",
+        &format!("      sql: |\n        {sql}\n"),
+    )
+}
+
+#[test]
+fn forbidden_statements_are_rejected_at_their_step() {
+    for sql in [
+        "DELETE FROM {{ ident(table) }} WHERE id < 10",
+        "UPDATE {{ ident(table) }} SET {{ ident(column) }} = NULL",
+        "TRUNCATE {{ ident(table) }}",
+        "DROP TABLE {{ ident(table) }}",
+        "ALTER TABLE {{ ident(table) }} DROP COLUMN {{ ident(column) }}",
+        "ALTER TABLE {{ ident(table) }} ALTER COLUMN {{ ident(column) }} TYPE vector(3)",
+        "INSERT INTO {{ ident(table) }} (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = 2",
+        "MERGE INTO {{ ident(table) }} t USING u ON t.id = u.id WHEN MATCHED THEN DELETE",
+        "COPY {{ ident(table) }} FROM '/tmp/x'",
+        "VACUUM {{ ident(table) }}; DELETE FROM {{ ident(table) }}",
+    ] {
+        let got = problems(&with_sql(sql));
+        assert_eq!(got.len(), 1, "{sql}: {got:?}");
+        assert!(
+            got[0].starts_with("f.yaml:13:9: unsafe SQL: "),
+            "{sql}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn allowed_statements_pass_validation() {
+    for sql in [
+        "CREATE INDEX CONCURRENTLY {{ ident(index_name) }} ON {{ ident(table) }} USING hnsw ({{ ident(column) }} {{ ident(opclass) }}) WITH (m = 16)",
+        "DROP INDEX CONCURRENTLY IF EXISTS {{ ident(index) }}",
+        "ALTER INDEX {{ ident(index) }} RENAME TO {{ ident(index_name) }}",
+        "REINDEX INDEX CONCURRENTLY {{ ident(index) }}",
+        "VACUUM (ANALYZE, VERBOSE) {{ ident(table) }}",
+        "ANALYZE {{ ident(table) }}",
+        "ALTER TABLE {{ ident(table) }} SET (autovacuum_vacuum_scale_factor = 0.01)",
+        "ALTER TABLE {{ ident(table) }} RESET (autovacuum_vacuum_scale_factor)",
+        "ALTER DATABASE {{ ident(database) }} SET hnsw.ef_search = 100",
+        "SELECT pg_prewarm({{ literal(index) }}::regclass)",
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = {{ literal(database) }}",
+        "SET maintenance_work_mem = '2GB'",
+    ] {
+        assert_eq!(problems(&with_sql(sql)), Vec::<String>::new(), "{sql}");
+    }
+}
+
 #[test]
 fn a_good_playbook_has_no_problems() {
     assert_eq!(problems(GOOD), Vec::<String>::new());
