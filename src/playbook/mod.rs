@@ -23,6 +23,7 @@ pub mod locate;
 pub mod model;
 pub mod render;
 pub mod safety;
+pub mod structure;
 pub mod template;
 pub mod validate;
 

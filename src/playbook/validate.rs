@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::condition::{Condition, is_metric_name, is_param_name};
-use super::locate::{self, Node, Pos, Seg};
-use super::model::{Action, Playbook, Scope, Timeout};
+use super::locate::{self, Pos, Seg};
+use super::model::{Action, Playbook, Scope};
 use super::render::{self, BUILTINS, Context, ValueKind};
 use super::safety;
 use super::template;
@@ -90,7 +90,7 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
         Err(e) => {
             // serde_yaml stops at the first error; the per-unit pass over the
             // located tree finds them all.
-            let mine = structural(root);
+            let mine = super::structure::problems(root);
             let first = e.location().map(|l| Pos {
                 line: l.line(),
                 column: l.column(),
@@ -123,115 +123,6 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
         problems.sort();
         Err(problems)
     }
-}
-
-const REQUIRED: &[&str] = &[
-    "name",
-    "description",
-    "handles",
-    "impact",
-    "reversible",
-    "requires_approval",
-    "timeout",
-    "steps",
-];
-
-/// Structural problems, each unit (a top-level field, one item of `handles`,
-/// `when` or `steps`, one parameter) deserialized on its own so one bad unit does
-/// not hide the next: (unit start, position, message).
-fn structural(root: &Node) -> Vec<(Pos, Pos, String)> {
-    use super::de::{DeError, from_node};
-    use super::locate::Kind;
-    use super::model::{Param, Step, Verify};
-    let mut out = Vec::new();
-    let Kind::Map(entries) = &root.kind else {
-        out.push((
-            root.pos,
-            root.pos,
-            "a playbook is a mapping of fields (name, description, handles, ...)".into(),
-        ));
-        return out;
-    };
-    for f in REQUIRED {
-        if !entries.iter().any(|(k, ..)| k == f) {
-            out.push((root.pos, root.pos, format!("missing field `{f}`")));
-        }
-    }
-    let mut push = |unit: Pos, path: String, r: Result<(), DeError>| {
-        if let Err(e) = r {
-            out.push((
-                unit,
-                e.pos.unwrap_or(unit),
-                format!("{path}: {}", e.message),
-            ));
-        }
-    };
-    fn items<T: for<'d> serde::Deserialize<'d>>(
-        key: &str,
-        v: &Node,
-        unit: Pos,
-        push: &mut dyn FnMut(Pos, String, Result<(), DeError>),
-    ) {
-        match &v.kind {
-            Kind::Seq(list) => {
-                for (i, item) in list.iter().enumerate() {
-                    push(
-                        item.pos,
-                        format!("{key}[{i}]"),
-                        from_node::<T>(item).map(drop),
-                    );
-                }
-            }
-            _ => push(unit, key.to_string(), from_node::<Vec<T>>(v).map(drop)),
-        }
-    }
-    for (key, kpos, v) in entries {
-        let unit = *kpos;
-        match key.as_str() {
-            "name" | "description" => push(unit, key.clone(), from_node::<String>(v).map(drop)),
-            "impact" => push(unit, key.clone(), from_node::<f64>(v).map(drop)),
-            "reversible" | "requires_approval" => {
-                push(unit, key.clone(), from_node::<bool>(v).map(drop))
-            }
-            "timeout" => push(unit, key.clone(), from_node::<Timeout>(v).map(drop)),
-            "verify" => push(unit, key.clone(), from_node::<Verify>(v).map(drop)),
-            "handles" => items::<Class>(key, v, unit, &mut push),
-            "when" => items::<Condition>(key, v, unit, &mut push),
-            "steps" => items::<Step>(key, v, unit, &mut push),
-            "params" => match &v.kind {
-                Kind::Map(params) => {
-                    for (name, p, pv) in params {
-                        push(
-                            *p,
-                            format!("params.{name}"),
-                            from_node::<Param>(pv).map(drop),
-                        );
-                    }
-                }
-                _ => push(
-                    unit,
-                    key.clone(),
-                    from_node::<BTreeMap<String, Param>>(v).map(drop),
-                ),
-            },
-            other => out_unknown(other, unit, &mut push),
-        }
-    }
-    out
-}
-
-fn out_unknown(
-    key: &str,
-    unit: Pos,
-    push: &mut dyn FnMut(Pos, String, Result<(), super::de::DeError>),
-) {
-    let e = super::de::DeError {
-        pos: Some(unit),
-        message: format!(
-            "unknown field `{key}`, expected one of name, description, handles, when, impact, reversible, requires_approval, timeout, params, steps, verify"
-        ),
-    };
-    push(unit, key.to_string(), Err(e));
 }
 
 type Report<'r> = dyn FnMut(&[Seg<'_>], String) + 'r;
