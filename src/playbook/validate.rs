@@ -229,6 +229,16 @@ fn semantics(pb: &Playbook, report: &mut Report<'_>) {
                 format!("step name {:?} is used twice", step.name),
             );
         }
+        let lasting = matches!(step.action, Action::Sql { .. } | Action::Shell { .. });
+        if pb.reversible && lasting && step.undo.is_none() {
+            report(
+                &[Key("steps"), Index(i), Key("name")],
+                format!(
+                    "the playbook says reversible: true, but step {:?} has no undo",
+                    step.name
+                ),
+            );
+        }
         let mut check = |action: &Action, key: &'static str| {
             let base = [Key("steps"), Index(i), Key(key)];
             action_problems(pb, action, &kinds, &ctx, &base, report);

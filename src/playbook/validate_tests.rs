@@ -128,6 +128,15 @@ fn allowed_statements_pass_validation() {
 }
 
 #[test]
+fn a_reversible_playbook_needs_an_undo_for_lasting_steps() {
+    let text = GOOD.replace("reversible: false", "reversible: true");
+    assert_eq!(
+        problems(&text),
+        ["f.yaml:9:11: the playbook says reversible: true, but step \"vacuum\" has no undo"]
+    );
+}
+
+#[test]
 fn a_good_playbook_has_no_problems() {
     assert_eq!(problems(GOOD), Vec::<String>::new());
 }
