@@ -1,4 +1,4 @@
-//! A serde deserializer over the located YAML tree ([`super::locate::Node`]), so
+//! A serde deserializer over the located YAML tree (`locate::Node`), so
 //! structural errors carry the position of the node they are about, and each field
 //! and each step can be checked on its own: validation reports every structural
 //! problem of a file, not just the first.

@@ -17,13 +17,13 @@
 //! picks from a [`Library`]; the executor runs [`Rendered`] steps.
 
 pub mod condition;
-pub mod de;
+mod de;
 pub mod library;
-pub mod locate;
+mod locate;
 pub mod model;
 pub mod render;
 pub mod safety;
-pub mod structure;
+mod structure;
 pub mod template;
 pub mod validate;
 

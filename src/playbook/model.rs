@@ -2,7 +2,7 @@
 //!
 //! Conditions and durations are parsed while deserializing, so a malformed one is
 //! reported with its line and column; templates are kept as text here and checked
-//! by [`super::validate`].
+//! by `validate`.
 
 use std::collections::BTreeMap;
 use std::fmt;

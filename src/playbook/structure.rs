@@ -1,6 +1,6 @@
 //! Structural checks over the located YAML tree: each top-level field, each item of
 //! `handles`, `when` and `steps`, and each parameter is deserialized on its own
-//! ([`super::de`]), so one bad unit does not hide the next. serde_yaml, which stops
+//! (`de`), so one bad unit does not hide the next. serde_yaml, which stops
 //! at the first error, remains the parser of record for the model itself.
 
 use std::collections::BTreeMap;

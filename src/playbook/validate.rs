@@ -4,8 +4,8 @@
 //! ends the file), structure (unknown fields, wrong types, unknown problem classes,
 //! malformed conditions and durations: each top-level field, each item of
 //! `handles`, `when` and `steps` and each parameter is deserialized on its own over
-//! the located tree ([`super::de`]), so every bad unit is reported, the first error
-//! within a unit), then semantics, all reported and located with [`super::locate`]:
+//! the located tree (`de`), so every bad unit is reported, the first error
+//! within a unit), then semantics, all reported and located with `locate`:
 //! names, impact range, parameters and their defaults, templates and the variables
 //! they use, the safety pass over every rendered SQL statement, `shell` behind
 //! approval, `CONCURRENTLY`/`VACUUM` outside a transaction.
