@@ -5,7 +5,9 @@
 //! malformed conditions and durations: each top-level field, each item of
 //! `handles`, `when` and `steps` and each parameter is deserialized on its own over
 //! the located tree (`de`), so every bad unit is reported, the first error
-//! within a unit), then semantics, all reported and located with `locate`:
+//! within a unit), then semantics (on a patched copy where malformed units are
+//! stood in for, so they run even when the structure is broken), all reported and
+//! located with `locate`:
 //! names, impact range, parameters and their defaults, templates and the variables
 //! they use, the safety pass over every rendered SQL statement, `shell` behind
 //! approval, `CONCURRENTLY`/`VACUUM` outside a transaction.
@@ -99,6 +101,15 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
             // are unreliable, so its error is the fallback, used only when the
             // per-unit pass finds nothing (a duplicate key, say).
             let mut out: Vec<Problem> = mine.into_iter().map(|(_, p, msg)| at(p, msg)).collect();
+            // Semantic problems of the well-formed rest, on a patched copy.
+            if !out.is_empty()
+                && let Some(patched) = super::structure::patched(root)
+                && let Ok(partial) = super::de::from_node::<Playbook>(&patched)
+            {
+                semantics(&partial, &mut |path: &[Seg<'_>], message: String| {
+                    out.push(at(root.locate(path), message));
+                });
+            }
             if out.is_empty() {
                 let p = first.unwrap_or(root.pos);
                 let msg = e.to_string();

@@ -311,6 +311,55 @@ steps:
 }
 
 #[test]
+fn semantic_problems_are_found_next_to_structural_ones() {
+    let text = r#"name: bad
+description: demo
+handles: [dead_tuple_bloat, nope]
+impact: 2
+reversible: false
+requires_approval: maybe
+timeout: 10m
+params:
+  n:
+    type: int
+    default: many
+steps:
+  - name: wipe
+    do:
+      kind: sql
+      sql: DELETE FROM {{ ident(table) }}
+  - name: broken
+    do:
+      kind: sql
+      sql: VACUUM
+      retries: 1
+  - name: raw
+    do:
+      kind: sql
+      sql: VACUUM {{ table }} {{ number(n) }}
+      transaction: false
+"#;
+    let got = problems(text);
+    let want = [
+        "f.yaml:3:29: handles[1]: unknown variant `nope`",
+        "f.yaml:4:9: impact 2 is outside 0..=1",
+        "f.yaml:6:20: requires_approval: invalid type",
+        "f.yaml:11:14: default many is not of type int",
+        "f.yaml:16:12: unsafe SQL: DELETE deletes user rows",
+        "f.yaml:21:7: steps[1]: unknown field `retries`",
+        "f.yaml:25:12: template: `{{ table }}` would splice raw text",
+    ];
+    for w in want {
+        assert!(
+            got.iter().any(|g| g.starts_with(w)),
+            "missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{}", got.join("\n"));
+}
+
+#[test]
 fn yaml_syntax_and_document_count_are_checked() {
     assert!(problems("name: [x\n")[0].starts_with("f.yaml:"));
     assert!(problems("")[0].contains("no playbook"));
