@@ -10,6 +10,7 @@ mod generated;
 mod heal;
 mod pending;
 mod plan;
+mod playbooks;
 mod repair;
 mod rollback;
 
@@ -46,7 +47,7 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Abort(args) => decide::run(&args, "aborted", settings),
         Command::Status(_) => pending::not_yet("status", "reporting running and pending work"),
         Command::History(_) => pending::not_yet("history", "the repair history"),
-        Command::Playbooks(_) => pending::not_yet("playbooks", "the playbook library"),
+        Command::Playbooks(command) => playbooks::run(&command, settings),
         Command::Audit(cmd) => audit::run(&cmd, settings),
         Command::Completions(_) | Command::Man => unreachable!("handled in dispatch"),
     }

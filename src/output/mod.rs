@@ -9,6 +9,7 @@ pub mod decision_report;
 pub mod diagnose_report;
 pub mod log;
 pub mod plan_report;
+pub mod playbooks_report;
 pub mod progress;
 pub mod prometheus;
 pub mod prompt;

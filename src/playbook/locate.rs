@@ -5,7 +5,7 @@
 //! answers "where is `steps[2].do.sql`?" for everything found later.
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A position in a file, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,12 +28,13 @@ pub struct Node {
 /// A node's content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
-    /// A scalar (or an alias, kept as empty text).
-    Scalar(String),
+    /// A scalar (or an alias, kept as empty text) and whether it was plain
+    /// (unquoted, so `true`, `12` or `~` are typed rather than text).
+    Scalar(String, bool),
     /// A sequence.
     Seq(Vec<Node>),
-    /// A mapping: (key, value) pairs; keys are scalars' text.
-    Map(Vec<(String, Node)>),
+    /// A mapping: (key, where the key starts, value); keys are scalars' text.
+    Map(Vec<(String, Pos, Node)>),
 }
 
 /// One step of a path into the tree.
@@ -52,7 +53,7 @@ impl Node {
         for seg in path {
             let next = match (seg, &node.kind) {
                 (Seg::Key(k), Kind::Map(entries)) => {
-                    entries.iter().find(|(n, _)| n == k).map(|(_, v)| v)
+                    entries.iter().find(|(n, _, _)| n == k).map(|(_, _, v)| v)
                 }
                 (Seg::Index(i), Kind::Seq(items)) => items.get(*i),
                 _ => None,
@@ -76,7 +77,7 @@ fn pos(m: &Marker) -> Pos {
 
 #[derive(Default)]
 struct Builder {
-    stack: Vec<(Node, Option<String>)>,
+    stack: Vec<(Node, Option<(String, Pos)>)>,
     docs: Vec<Node>,
 }
 
@@ -94,14 +95,14 @@ impl Builder {
                             parent.pos = parent.pos.min(node.pos);
                         }
                         let key = match &node.kind {
-                            Kind::Scalar(s) => s.clone(),
+                            Kind::Scalar(s, _) => s.clone(),
                             _ => String::new(),
                         };
-                        *key_slot = Some(key);
+                        *key_slot = Some((key, node.pos));
                     }
-                    Some(key) => entries.push((key, node)),
+                    Some((key, at)) => entries.push((key, at, node)),
                 },
-                Kind::Scalar(_) => {}
+                Kind::Scalar(..) => {}
             },
         }
     }
@@ -111,13 +112,13 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let p = pos(&mark);
         match ev {
-            Event::Scalar(text, ..) => self.push_value(Node {
+            Event::Scalar(text, style, ..) => self.push_value(Node {
                 pos: p,
-                kind: Kind::Scalar(text),
+                kind: Kind::Scalar(text, style == TScalarStyle::Plain),
             }),
             Event::Alias(_) => self.push_value(Node {
                 pos: p,
-                kind: Kind::Scalar(String::new()),
+                kind: Kind::Scalar(String::new(), false),
             }),
             Event::SequenceStart(..) => self.stack.push((
                 Node {

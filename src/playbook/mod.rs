@@ -7,7 +7,7 @@
 //! * the model ([`Playbook`], [`Step`], [`Action`], [`Condition`], [`Verify`]),
 //! * the template language that is the only way values reach SQL
 //!   ([`template`]: `{{ ident(x) }}`, `{{ literal(x) }}`, `{{ number(x) }}`),
-//! * rendering a step for one collection ([`render`], [`Context`]),
+//! * rendering a step for one collection ([`render()`], [`Context`]),
 //! * validation with file:line:column for every problem ([`Problem`]), including
 //!   the static safety pass ([`safety`]) that rejects statements which delete or
 //!   rewrite user rows,
@@ -17,11 +17,13 @@
 //! picks from a [`Library`]; the executor runs [`Rendered`] steps.
 
 pub mod condition;
+mod de;
 pub mod library;
-pub mod locate;
+mod locate;
 pub mod model;
 pub mod render;
 pub mod safety;
+mod structure;
 pub mod template;
 pub mod validate;
 

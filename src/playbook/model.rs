@@ -2,7 +2,7 @@
 //!
 //! Conditions and durations are parsed while deserializing, so a malformed one is
 //! reported with its line and column; templates are kept as text here and checked
-//! by [`super::validate`].
+//! by `validate`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -50,6 +50,31 @@ impl Playbook {
     /// Whether it handles `class`.
     pub fn handles(&self, class: Class) -> bool {
         self.handles.contains(&class)
+    }
+
+    /// Whether every `when` condition holds on `metrics` (true when there are none);
+    /// `params` are the values the planner chose (defaults are filled in here).
+    pub fn applies(
+        &self,
+        metrics: &BTreeMap<String, f64>,
+        params: &BTreeMap<String, ParamValue>,
+    ) -> bool {
+        let values = self.param_values(params);
+        self.when.iter().all(|c| c.holds(metrics, &values))
+    }
+
+    /// `params` over the defaults: the values conditions and verification compare with.
+    pub fn param_values(
+        &self,
+        params: &BTreeMap<String, ParamValue>,
+    ) -> BTreeMap<String, ParamValue> {
+        let mut out: BTreeMap<String, ParamValue> = self
+            .params
+            .iter()
+            .filter_map(|(k, p)| p.default.clone().map(|d| (k.clone(), d)))
+            .collect();
+        out.extend(params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out
     }
 
     /// Whether any step runs an external program.
@@ -338,9 +363,9 @@ impl From<Timeout> for String {
 impl fmt::Display for Timeout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0.as_secs();
-        if s % 3600 == 0 {
+        if s.is_multiple_of(3600) {
             write!(f, "{}h", s / 3600)
-        } else if s % 60 == 0 {
+        } else if s.is_multiple_of(60) {
             write!(f, "{}m", s / 60)
         } else {
             write!(f, "{s}s")

@@ -233,8 +233,9 @@ pub enum Rendered {
         sql: String,
         /// Whether to run it in a transaction.
         transaction: bool,
-        /// `SET name = value` statements to run first on the same session
-        /// (`SET LOCAL` semantics are the executor's choice inside a transaction).
+        /// `SET name = value` statements for this step only: the executor runs them
+        /// first on the same session and `RESET`s them after (inside a transaction
+        /// it may use `SET LOCAL` instead).
         settings: Vec<String>,
     },
     /// `ALTER DATABASE|ROLE ... SET`.
@@ -380,10 +381,8 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
                     let r = fill(role, ctx)?;
                     (
                         format!("ROLE {r}"),
-                        format!(
-                            "setdatabase = 0 AND setrole = (SELECT oid FROM pg_roles WHERE quote_ident(rolname) = {})",
-                            q_lit(&r)?
-                        ),
+                        // regrole reads the quoted name back exactly as ALTER ROLE does
+                        format!("setdatabase = 0 AND setrole = {}::regrole", q_lit(&r)?),
                     )
                 }
             };
@@ -391,7 +390,7 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
                 sql: format!("ALTER {target} SET {name} = {value}"),
                 reset_sql: format!("ALTER {target} RESET {name}"),
                 previous_sql: format!(
-                    "SELECT (SELECT substr(c, length({p}) + 2) FROM pg_db_role_setting, unnest(setconfig) c WHERE {lookup} AND c LIKE {p} || '=%') AS previous",
+                    "SELECT (SELECT substr(c, length({p}) + 2) FROM pg_db_role_setting, unnest(setconfig) c WHERE {lookup} AND split_part(c, '=', 1) = {p}) AS previous",
                     p = q_lit(setting)?
                 ),
                 setting: setting.clone(),
@@ -495,5 +494,28 @@ mod tests {
             r#"ALTER DATABASE "my db" RESET "hnsw"."ef_search""#
         );
         assert!(setting_name("x; drop").is_err());
+        let mut ctx = ctx;
+        ctx.vars
+            .insert("w".into(), Value::Name("Writer \"1\"".into()));
+        let a = Action::SetSetting {
+            scope: Scope::Role,
+            role: Some("{{ ident(w) }}".into()),
+            setting: "statement_timeout".into(),
+            value: "'5s'".into(),
+        };
+        let Rendered::SetSetting {
+            sql, previous_sql, ..
+        } = render(&a, &ctx).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            sql,
+            r#"ALTER ROLE "Writer ""1""" SET "statement_timeout" = '5s'"#
+        );
+        assert!(
+            previous_sql.contains(r#"setrole = '"Writer ""1"""'::regrole"#),
+            "{previous_sql}"
+        );
     }
 }

@@ -1,12 +1,16 @@
 //! Validation: every problem of a playbook file, each with file, line and column.
 //!
-//! Three layers, in order: YAML syntax (yaml-rust2's scanner), structure (serde:
-//! unknown fields, wrong types, unknown problem classes, malformed conditions and
-//! durations; serde stops at the first such error in a file), then semantics, all
-//! reported at once and located with [`super::locate`]: names, impact range,
-//! parameters and their defaults, templates and the variables they use, the
-//! safety pass over every rendered SQL statement, `shell` behind approval,
-//! `CONCURRENTLY`/`VACUUM` outside a transaction.
+//! Three layers, in order: YAML syntax (yaml-rust2's scanner; the first error
+//! ends the file), structure (unknown fields, wrong types, unknown problem classes,
+//! malformed conditions and durations: each top-level field, each item of
+//! `handles`, `when` and `steps` and each parameter is deserialized on its own over
+//! the located tree (`de`), so every bad unit is reported, the first error
+//! within a unit), then semantics (on a patched copy where malformed units are
+//! stood in for, so they run even when the structure is broken), all reported and
+//! located with `locate`:
+//! names, impact range, parameters and their defaults, templates and the variables
+//! they use, the safety pass over every rendered SQL statement, `shell` behind
+//! approval, `CONCURRENTLY`/`VACUUM` outside a transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -15,8 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::condition::{Condition, is_metric_name, is_param_name};
-use super::locate::{self, Node, Pos, Seg};
-use super::model::{Action, Playbook, Scope, Timeout};
+use super::locate::{self, Pos, Seg};
+use super::model::{Action, Playbook, Scope};
 use super::render::{self, BUILTINS, Context, ValueKind};
 use super::safety;
 use super::template;
@@ -83,26 +87,43 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
             )]);
         }
     };
-    // Conditions and durations fail serde without a location; check them first
-    // on the tree, all of them, each at its own node.
-    let mut early = Vec::new();
-    scalars_checked_early(root, &mut |p: Pos, msg: String| early.push(at(p, msg)));
-    if !early.is_empty() {
-        early.sort();
-        return Err(early);
-    }
-    let playbook: Playbook = serde_yaml::from_str(text).map_err(|e| {
-        let p = e.location().map_or(root.pos, |l| Pos {
-            line: l.line(),
-            column: l.column(),
-        });
-        let msg = e.to_string();
-        let msg = match msg.rfind(" at line ") {
-            Some(i) => msg[..i].to_string(),
-            None => msg,
-        };
-        vec![at(p, msg)]
-    })?;
+    let playbook: Playbook = match serde_yaml::from_str(text) {
+        Ok(p) => p,
+        Err(e) => {
+            // serde_yaml stops at the first error; the per-unit pass over the
+            // located tree finds them all.
+            let mine = super::structure::problems(root);
+            let first = e.location().map(|l| Pos {
+                line: l.line(),
+                column: l.column(),
+            });
+            // serde_yaml's own positions for custom errors (conditions, durations)
+            // are unreliable, so its error is the fallback, used only when the
+            // per-unit pass finds nothing (a duplicate key, say).
+            let mut out: Vec<Problem> = mine.into_iter().map(|(_, p, msg)| at(p, msg)).collect();
+            // Semantic problems of the well-formed rest, on a patched copy.
+            if !out.is_empty()
+                && let Some(patched) = super::structure::patched(root)
+                && let Ok(partial) = super::de::from_node::<Playbook>(&patched)
+            {
+                semantics(&partial, &mut |path: &[Seg<'_>], message: String| {
+                    out.push(at(root.locate(path), message));
+                });
+            }
+            if out.is_empty() {
+                let p = first.unwrap_or(root.pos);
+                let msg = e.to_string();
+                let msg = match msg.rfind(" at line ") {
+                    Some(i) => msg[..i].to_string(),
+                    None => msg,
+                };
+                out.push(at(p, msg));
+            }
+            out.sort();
+            out.dedup();
+            return Err(out);
+        }
+    };
     let mut problems = Vec::new();
     semantics(&playbook, &mut |path: &[Seg<'_>], message: String| {
         problems.push(at(root.locate(path), message));
@@ -112,60 +133,6 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
     } else {
         problems.sort();
         Err(problems)
-    }
-}
-
-/// Parses every condition (`when[*]`, `verify.expect[*]`) and duration (`timeout`,
-/// `steps[*].do|undo.timeout`) where the tree has one, reporting each failure.
-fn scalars_checked_early(root: &Node, report: &mut dyn FnMut(Pos, String)) {
-    use locate::Kind;
-    let get = |node: &'_ Node, key: &str| -> Option<Node> {
-        match &node.kind {
-            Kind::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone()),
-            _ => None,
-        }
-    };
-    let mut conditions = |list: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
-        if let Some(Node {
-            kind: Kind::Seq(items),
-            ..
-        }) = list
-        {
-            for item in items {
-                if let Kind::Scalar(s) = &item.kind
-                    && let Err(e) = s.parse::<Condition>()
-                {
-                    report(item.pos, e);
-                }
-            }
-        }
-    };
-    conditions(get(root, "when"), report);
-    conditions(get(root, "verify").and_then(|v| get(&v, "expect")), report);
-    let duration = |node: Option<Node>, report: &mut dyn FnMut(Pos, String)| {
-        if let Some(Node {
-            pos,
-            kind: Kind::Scalar(s),
-        }) = node
-            && let Err(e) = Timeout::try_from(s)
-        {
-            report(pos, e);
-        }
-    };
-    duration(get(root, "timeout"), report);
-    if let Some(Node {
-        kind: Kind::Seq(steps),
-        ..
-    }) = get(root, "steps")
-    {
-        for step in &steps {
-            for key in ["do", "undo"] {
-                duration(get(step, key).and_then(|a| get(&a, "timeout")), report);
-            }
-        }
     }
 }
 
@@ -271,6 +238,16 @@ fn semantics(pb: &Playbook, report: &mut Report<'_>) {
             report(
                 &[Key("steps"), Index(i), Key("name")],
                 format!("step name {:?} is used twice", step.name),
+            );
+        }
+        let lasting = matches!(step.action, Action::Sql { .. } | Action::Shell { .. });
+        if pb.reversible && lasting && step.undo.is_none() {
+            report(
+                &[Key("steps"), Index(i), Key("name")],
+                format!(
+                    "the playbook says reversible: true, but step {:?} has no undo",
+                    step.name
+                ),
             );
         }
         let mut check = |action: &Action, key: &'static str| {

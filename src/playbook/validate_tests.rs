@@ -57,6 +57,86 @@ fn bundled_playbooks_are_valid_and_cover_their_classes() {
 }
 
 #[test]
+fn when_conditions_use_defaults_unless_the_planner_overrides() {
+    use std::collections::BTreeMap;
+    let lib = Library::bundled().unwrap();
+    let vacuum = &lib.get("vacuum_collection").unwrap().playbook;
+    let m = |x: f64| BTreeMap::from([("table.dead_ratio".to_string(), x)]);
+    let none = BTreeMap::new();
+    assert!(vacuum.applies(&m(0.3), &none));
+    assert!(!vacuum.applies(&m(0.05), &none));
+    assert!(!vacuum.applies(&BTreeMap::new(), &none), "unmeasured");
+    let low = BTreeMap::from([(
+        "min_dead_ratio".to_string(),
+        crate::playbook::ParamValue::Float(0.01),
+    )]);
+    assert!(vacuum.applies(&m(0.05), &low));
+    let values = vacuum.param_values(&low);
+    assert!(vacuum.verify.holds(&m(0.3), &m(0.005), &values));
+    assert!(!vacuum.verify.holds(&m(0.3), &m(0.05), &values));
+}
+
+/// GOOD with its one SQL statement replaced (a YAML block scalar whose text starts at 13:9).
+fn with_sql(sql: &str) -> String {
+    GOOD.replace(
+        "      sql: VACUUM {{ ident(table) }}\n",
+        &format!("      sql: |\n        {sql}\n"),
+    )
+}
+
+#[test]
+fn forbidden_statements_are_rejected_at_their_step() {
+    for sql in [
+        "DELETE FROM {{ ident(table) }} WHERE id < 10",
+        "UPDATE {{ ident(table) }} SET {{ ident(column) }} = NULL",
+        "TRUNCATE {{ ident(table) }}",
+        "DROP TABLE {{ ident(table) }}",
+        "ALTER TABLE {{ ident(table) }} DROP COLUMN {{ ident(column) }}",
+        "ALTER TABLE {{ ident(table) }} ALTER COLUMN {{ ident(column) }} TYPE vector(3)",
+        "INSERT INTO {{ ident(table) }} (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = 2",
+        "MERGE INTO {{ ident(table) }} t USING u ON t.id = u.id WHEN MATCHED THEN DELETE",
+        "COPY {{ ident(table) }} FROM '/tmp/x'",
+        "VACUUM {{ ident(table) }}; DELETE FROM {{ ident(table) }}",
+    ] {
+        let got = problems(&with_sql(sql));
+        assert_eq!(got.len(), 1, "{sql}: {got:?}");
+        assert!(
+            got[0].starts_with("f.yaml:13:9: unsafe SQL: "),
+            "{sql}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn allowed_statements_pass_validation() {
+    for sql in [
+        "CREATE INDEX CONCURRENTLY {{ ident(index_name) }} ON {{ ident(table) }} USING hnsw ({{ ident(column) }} {{ ident(opclass) }}) WITH (m = 16)",
+        "DROP INDEX CONCURRENTLY IF EXISTS {{ ident(index) }}",
+        "ALTER INDEX {{ ident(index) }} RENAME TO {{ ident(index_name) }}",
+        "REINDEX INDEX CONCURRENTLY {{ ident(index) }}",
+        "VACUUM (ANALYZE, VERBOSE) {{ ident(table) }}",
+        "ANALYZE {{ ident(table) }}",
+        "ALTER TABLE {{ ident(table) }} SET (autovacuum_vacuum_scale_factor = 0.01)",
+        "ALTER TABLE {{ ident(table) }} RESET (autovacuum_vacuum_scale_factor)",
+        "ALTER DATABASE {{ ident(database) }} SET hnsw.ef_search = 100",
+        "SELECT pg_prewarm({{ literal(index) }}::regclass)",
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = {{ literal(database) }}",
+        "SET maintenance_work_mem = '2GB'",
+    ] {
+        assert_eq!(problems(&with_sql(sql)), Vec::<String>::new(), "{sql}");
+    }
+}
+
+#[test]
+fn a_reversible_playbook_needs_an_undo_for_lasting_steps() {
+    let text = GOOD.replace("reversible: false", "reversible: true");
+    assert_eq!(
+        problems(&text),
+        ["f.yaml:9:11: the playbook says reversible: true, but step \"vacuum\" has no undo"]
+    );
+}
+
+#[test]
 fn a_good_playbook_has_no_problems() {
     assert_eq!(problems(GOOD), Vec::<String>::new());
 }
@@ -66,7 +146,7 @@ fn structural_errors_are_located() {
     let cases = [
         (
             GOOD.replace("impact: 0.1", "impact: 0.1\ncolour: red"),
-            "f.yaml:5:1: unknown field `colour`",
+            "f.yaml:5:1: colour: unknown field `colour`",
         ),
         (
             GOOD.replace("[dead_tuple_bloat]", "[dead_tuple_bloat, slowness]"),
@@ -78,15 +158,15 @@ fn structural_errors_are_located() {
         ),
         (
             GOOD.replace("timeout: 30m", "timeout: soon"),
-            "f.yaml:7:10: bad duration",
+            "f.yaml:7:10: timeout: bad duration",
         ),
         (
             GOOD.replace("kind: sql", "kind: magic"),
-            "f.yaml:11:13: steps[0].do.kind: unknown variant `magic`",
+            "f.yaml:11:13: steps[0]: unknown variant `magic`",
         ),
         (
             GOOD.replace("handles:", "when: [\"table.dead_ratio = 1\"]\nhandles:"),
-            "f.yaml:3:8: condition",
+            "f.yaml:3:8: when[0]: condition",
         ),
         (GOOD.replace("name: vacuum", "name: [vacuum"), "f.yaml:"),
     ];
@@ -178,15 +258,105 @@ fn every_bad_condition_and_duration_is_reported() {
     ) + "verify:\n  expect: [\"x ~ 1\"]\n";
     let got = problems(&text);
     let want = [
-        "f.yaml:4:5: condition",
-        "f.yaml:6:5: condition",
-        "f.yaml:11:10: bad duration",
-        "f.yaml:19:12: condition",
+        "f.yaml:4:5: when[0]: condition",
+        "f.yaml:6:5: when[2]: condition",
+        "f.yaml:11:10: timeout: bad duration",
+        "f.yaml:19:12: verify: condition",
     ];
     assert_eq!(got.len(), want.len(), "{got:?}");
     for (g, w) in got.iter().zip(want) {
         assert!(g.starts_with(w), "want {w:?}, got {g:?}");
     }
+}
+
+#[test]
+fn every_structural_problem_is_reported_once() {
+    let text = r#"name: many
+description: several structural problems
+handles: [dead_tuple_bloat, slowness]
+impact: 0.1
+reversible: maybe
+requires_approval: false
+timeout: 10m
+colour: red
+steps:
+  - name: a
+    do:
+      kind: magic
+  - name: b
+    do:
+      kind: sql
+      sql: VACUUM
+      transaction: false
+      retries: 3
+  - name: c
+    do: {kind: check, detector: table}
+"#;
+    let got = problems(text);
+    let want = [
+        "f.yaml:3:29: handles[1]: unknown variant `slowness`",
+        "f.yaml:5:13: reversible: invalid type",
+        "f.yaml:8:1: colour: unknown field `colour`",
+        "f.yaml:12:13: steps[0]: unknown variant `magic`",
+        "f.yaml:18:7: steps[1]: unknown field `retries`",
+    ];
+    for w in want {
+        assert!(
+            got.iter().any(|g| g.starts_with(w)),
+            "missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{}", got.join("\n"));
+}
+
+#[test]
+fn semantic_problems_are_found_next_to_structural_ones() {
+    let text = r#"name: bad
+description: demo
+handles: [dead_tuple_bloat, nope]
+impact: 2
+reversible: false
+requires_approval: maybe
+timeout: 10m
+params:
+  n:
+    type: int
+    default: many
+steps:
+  - name: wipe
+    do:
+      kind: sql
+      sql: DELETE FROM {{ ident(table) }}
+  - name: broken
+    do:
+      kind: sql
+      sql: VACUUM
+      retries: 1
+  - name: raw
+    do:
+      kind: sql
+      sql: VACUUM {{ table }} {{ number(n) }}
+      transaction: false
+"#;
+    let got = problems(text);
+    let want = [
+        "f.yaml:3:29: handles[1]: unknown variant `nope`",
+        "f.yaml:4:9: impact 2 is outside 0..=1",
+        "f.yaml:6:20: requires_approval: invalid type",
+        "f.yaml:11:14: default many is not of type int",
+        "f.yaml:16:12: unsafe SQL: DELETE deletes user rows",
+        "f.yaml:21:7: steps[1]: unknown field `retries`",
+        "f.yaml:25:12: template: `{{ table }}` would splice raw text",
+    ];
+    for w in want {
+        assert!(
+            got.iter().any(|g| g.starts_with(w)),
+            "missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{}", got.join("\n"));
 }
 
 #[test]

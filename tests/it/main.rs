@@ -10,6 +10,7 @@ mod generated;
 mod harness;
 mod migrations;
 mod plan;
+mod playbooks;
 mod quoting;
 mod recall;
 mod recover;

@@ -49,7 +49,6 @@ fn unbuilt_capabilities_say_so_and_exit_3() {
         &["learn"],
         &["status"],
         &["history"],
-        &["playbooks", "list"],
     ];
     for args in cases {
         let (code, stdout, stderr) = run(db.cmd().args(*args));
