@@ -36,6 +36,7 @@ impl CollectionLock {
                 .query_opt(
                     "SELECT l.pid FROM pg_locks l
                       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                         AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended($1, 0)
                       LIMIT 1",
                     &[&key_text(collection)],
@@ -100,6 +101,7 @@ pub fn is_held(client: &mut Client, collection: &str) -> Result<bool> {
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_locks l
                 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended($1, 0))",
             &[&key_text(collection)],
         )

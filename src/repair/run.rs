@@ -149,7 +149,6 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
 /// The index a `CREATE INDEX` statement creates (names are always quoted by the
 /// template language, so the quoted name is read back exactly).
 pub fn created_index(sql: &str, schema: &str) -> Option<QualifiedName> {
-    let upper = sql.to_ascii_uppercase();
     let mut rest = sql.trim_start();
     for word in ["CREATE", "INDEX"] {
         rest = rest.strip_prefix(word).or_else(|| {
@@ -158,13 +157,22 @@ pub fn created_index(sql: &str, schema: &str) -> Option<QualifiedName> {
         })?;
         rest = rest.trim_start();
     }
-    let _ = upper;
     for word in ["CONCURRENTLY", "IF NOT EXISTS"] {
         if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
             rest = rest[word.len()..].trim_start();
         }
     }
-    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    // The name ends at whitespace or `(` outside double quotes.
+    let mut quoted = false;
+    let end = rest
+        .char_indices()
+        .find(|&(_, ch)| {
+            if ch == '"' {
+                quoted = !quoted;
+            }
+            !quoted && (ch.is_whitespace() || ch == '(')
+        })
+        .map_or(rest.len(), |(i, _)| i);
     let name = &rest[..end];
     match quote::split_name(name).ok()? {
         (Some(s), n) => Some(QualifiedName::new(s, n)),

@@ -291,6 +291,7 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
         }
         let ctx = Context::collection(schema, table, "embedding", &db.name)
             .with_index(schema, index, "hnsw", "vector_cosine_ops")
+            .with_invalid_index(schema, index, "hnsw", "vector_cosine_ops")
             .with_params(pb, &params)
             .unwrap();
         let mut undo = Vec::new();

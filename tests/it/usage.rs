@@ -45,11 +45,7 @@ fn bad_output_env_is_a_usage_error() {
 #[test]
 fn unbuilt_capabilities_say_so_and_exit_3() {
     let db = crate::harness::db();
-    let cases: &[&[&str]] = &[
-        &["learn"],
-        &["status"],
-        &["history"],
-    ];
+    let cases: &[&[&str]] = &[&["learn"], &["status"], &["history"]];
     for args in cases {
         let (code, stdout, stderr) = run(db.cmd().args(*args));
         assert_eq!(code, 3, "ruvheal {args:?}: {stderr}");
