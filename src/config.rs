@@ -287,6 +287,19 @@ impl Settings {
         let Some(path) = &self.audit.hmac_key_file else {
             return Ok(None);
         };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(path)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                anyhow::bail!(
+                    "audit.hmac_key_file {} is readable by group or others (mode {:o}); chmod 600 it",
+                    path.display(),
+                    meta.permissions().mode() & 0o777
+                );
+            }
+        }
         let mut key = std::fs::read(path).map_err(|e| {
             usage(format!(
                 "cannot read audit.hmac_key_file {}: {e}",

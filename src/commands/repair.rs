@@ -135,6 +135,8 @@ pub(crate) fn repair_one(
         crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
     let key = settings.audit_key()?;
     let mut held = CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?;
+    crate::sql::session::repair(held.client())?;
+    privilege_preflight(held.client(), c)?;
     let mut poll = crate::sql::connect(&info)?;
     let runnable = std::mem::take(&mut report.runnable);
     for p in &runnable {
@@ -197,6 +199,17 @@ pub(crate) fn repair_one(
             &mut bars,
         )?;
         let finished = chrono::Utc::now();
+        if outcome.status == "interrupted" {
+            // Our session died mid-step: clean up from a new one now.
+            log::warn!(
+                "repair {} lost its session: {}",
+                outcome.repair_id,
+                outcome.error.as_deref().unwrap_or("")
+            );
+            super::sweep_cut_short(settings, store)?;
+            report.outcomes.push((p.clone(), outcome));
+            return Ok(report);
+        }
         plans::set_status(&mut store.client, &store.schema, p.id, "done")?;
         let after = after.unwrap_or_default();
         outcomes::insert(
@@ -238,6 +251,28 @@ pub(crate) fn repair_one(
     }
     held.release()?;
     Ok(report)
+}
+
+/// Ownership of the table (or MAINTAIN on PostgreSQL 17+) before the first change:
+/// a VACUUM by a non-owner only warns "skipping" and would look like success.
+fn privilege_preflight(client: &mut postgres::Client, c: &Collection) -> Result<()> {
+    let ok: bool = client
+        .query_one(
+            "SELECT pg_has_role(c.relowner, 'USAGE')
+                    OR (current_setting('server_version_num')::int >= 170000
+                        AND has_table_privilege(c.oid, 'MAINTAIN'))
+               FROM pg_class c WHERE c.oid = $1",
+            &[&c.oid],
+        )
+        .context("checking privileges on the collection")?
+        .get(0);
+    if !ok {
+        return Err(anyhow::Error::new(crate::store::MissingPrivilege(format!(
+            "missing privilege: repairs need ownership of {} (or MAINTAIN on PostgreSQL 17+); nothing was changed",
+            c.collection
+        ))));
+    }
+    Ok(())
 }
 
 fn entry(c: &Collection, action: &str, subject: serde_json::Value) -> crate::audit::Entry {

@@ -86,7 +86,7 @@ fn clean(client: &mut postgres::Client, r: &repairs::RunningRepair) -> Result<Ve
     let mut actions = Vec::new();
     for step in r.steps.iter().rev() {
         match (&step.undo, step.status.as_str()) {
-            (Some(Undo::DropIndex { index }), "running" | "done") => {
+            (Some(Undo::DropIndex { index }), "running" | "done" | "failed") => {
                 let (schema, name) = match quote::split_name(index)? {
                     (Some(s), n) => (s, n),
                     (None, n) => (r.schema.clone(), n),

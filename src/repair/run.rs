@@ -129,6 +129,12 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
                 transactional: true,
             }
         }
+        // A step that creates an index is undone by dropping it; recorded as such,
+        // crash cleanup can tell an INVALID leftover from a user's index.
+        (Rendered::Sql { sql, .. }, _) if created_index(sql, job.schema).is_some() => {
+            let ix = created_index(sql, job.schema).context("index name")?;
+            Undo::DropIndex { index: ix.sql()? }
+        }
         (
             _,
             Some(Rendered::Sql {
@@ -137,10 +143,6 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
         ) => Undo::Sql {
             sql: sql.clone(),
             transactional: *transaction,
-        },
-        (Rendered::Sql { sql, .. }, None) => match created_index(sql, job.schema) {
-            Some(ix) => Undo::DropIndex { index: ix.sql()? },
-            None => Undo::Nothing,
         },
         _ => Undo::Nothing,
     })
@@ -181,6 +183,44 @@ pub fn created_index(sql: &str, schema: &str) -> Option<QualifiedName> {
     }
 }
 
+/// The index a `REINDEX INDEX [CONCURRENTLY] name` statement rebuilds.
+fn reindexed(sql: &str, schema: &str) -> Option<QualifiedName> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let up = |i: usize| words.get(i).map(|w| w.to_ascii_uppercase());
+    if up(0).as_deref() != Some("REINDEX") || up(1).as_deref() != Some("INDEX") {
+        return None;
+    }
+    let rest = sql.trim_start()[7..].trim_start()[5..].trim_start();
+    let rest = if rest.len() >= 12 && rest[..12].eq_ignore_ascii_case("CONCURRENTLY") {
+        rest[12..].trim_start()
+    } else {
+        rest
+    };
+    created_index(&format!("CREATE INDEX {rest}"), schema)
+}
+
+/// Fails unless `index` exists, is valid and ready, and no INVALID `_ccnew`
+/// copy of it is left behind.
+fn check_valid(client: &mut Client, index: &QualifiedName) -> Result<()> {
+    let row = client
+        .query_one(
+            "SELECT coalesce((SELECT indisvalid AND indisready FROM pg_index WHERE indexrelid = to_regclass($1)), false),
+                    (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                       JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE n.nspname = $2 AND c.relname LIKE $3 AND NOT i.indisvalid)",
+            &[&index.sql()?, &index.schema, &format!("{}\\_ccnew%", index.name.replace('_', "\\_"))],
+        )
+        .context("checking the index in the catalog")?;
+    let (valid, leftovers): (bool, i64) = (row.get(0), row.get(1));
+    if !valid {
+        bail!("the statement returned without error but index {index} is not valid and ready");
+    }
+    if leftovers > 0 {
+        bail!("index {index} is valid but {leftovers} INVALID _ccnew copy(ies) of it are left");
+    }
+    Ok(())
+}
+
 /// Runs one rendered action on the lock holder's session.
 fn run_action(
     client: &mut Client,
@@ -215,7 +255,16 @@ fn run_action(
                 stop.store(true, Ordering::Relaxed);
                 run
             });
-            Ok(run?.attempts)
+            let attempts = run?.attempts;
+            // "No error" is not success: a build can return and leave the index invalid.
+            if let Some(ix) = &step
+                .creates_index
+                .clone()
+                .or_else(|| reindexed(sql, job.schema))
+            {
+                check_valid(client, ix)?;
+            }
+            Ok(attempts)
         }
         Rendered::SetSetting { sql, .. } => {
             exec::run(
@@ -360,6 +409,22 @@ pub fn execute(
         });
         if let Some(e) = error {
             failure = Some(format!("step {name}: {e}"));
+            if held.client().is_closed() {
+                // The session is gone (terminated, server restart): its lock went with
+                // it. Leave the record `running`; the caller's sweep cleans up from a
+                // new session and marks it interrupted.
+                return Ok(Outcome {
+                    repair_id,
+                    status: "interrupted".into(),
+                    verified: false,
+                    improvement: None,
+                    metric: None,
+                    verify_notes: vec![],
+                    steps: reports,
+                    error: failure,
+                    steps_ms: started.elapsed().as_secs_f64() * 1000.0,
+                });
+            }
             break;
         }
     }

@@ -28,3 +28,13 @@ pub fn bounded(client: &mut postgres::Client, statement_timeout: Duration) -> Re
         .batch_execute(&format!("SET statement_timeout = {}", quote::literal(&ms)?))
         .context("setting statement_timeout")
 }
+
+/// Prepares a session that will change the database: the server checks every
+/// second that ruvheal is still there (`client_connection_check_interval`), so a
+/// killed ruvheal's REINDEX/CREATE INDEX is cancelled instead of running on
+/// with its advisory lock held.
+pub fn repair(client: &mut postgres::Client) -> Result<()> {
+    client
+        .batch_execute("SET client_connection_check_interval = '1s'")
+        .context("setting client_connection_check_interval")
+}

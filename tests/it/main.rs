@@ -1,6 +1,7 @@
 //! Integration tests: the real binary against a real PostgreSQL + pgvector.
 
 mod audit;
+mod chaos;
 mod check;
 mod collections;
 mod config;
