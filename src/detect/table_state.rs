@@ -184,6 +184,9 @@ fn indexes(
         .find(|r| r.get::<_, String>(0) == ann.name)
         .map_or(0.0, |r| r.get::<_, f64>(4));
     out.set("index.size_bytes", ann.size_bytes as f64);
+    // The access method as metrics, for playbook `when` conditions.
+    out.set("index.hnsw", (ann.method == "hnsw") as u8 as f64);
+    out.set("index.ivfflat", (ann.method == "ivfflat") as u8 as f64);
     out.set("index.idx_scan", idx_scan);
     let filenode: Option<u32> = client
         .query_one("SELECT pg_relation_filenode($1::oid)::oid", &[&ann.oid])

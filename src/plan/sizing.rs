@@ -65,6 +65,12 @@ pub fn size(
         ParamValue::Int(check.idle_in_transaction_secs.round() as i64),
     );
     known.insert("target_recall", ParamValue::Float(min_recall));
+    if let Some(m) = metrics.get("hnsw.m") {
+        // A rebuild never builds a weaker graph than pgvector's defaults or the current one.
+        let m = (*m as i64).max(16);
+        known.insert("m", ParamValue::Int(m));
+        known.insert("ef_construction", ParamValue::Int((2 * m).max(64)));
+    }
     if let Some(b) = search_breadth(metrics, min_recall) {
         if metrics.contains_key("index.lists") {
             let lists = metrics.get("index.lists").copied().unwrap_or(1.0) as i64;
