@@ -113,7 +113,7 @@ pub(crate) fn plan_one(
     let mut planned = Vec::new();
     let mut blocked = Vec::new();
     for d in decisions {
-        let choice = match d {
+        let mut choice = match d {
             Decision::Planned(choice) => choice,
             Decision::Blocked { problem, reason } => {
                 blocked.push((problem.class, reason));
@@ -124,6 +124,7 @@ pub(crate) fn plan_one(
             .get(&choice.playbook)
             .context("the chosen playbook vanished")?
             .playbook;
+        tune_params(c, &contract, playbook, &mut choice, conns)?;
         let steps = render_steps(playbook, ctx.clone(), &choice.params)?;
         let status = if choice.requires_approval() {
             "awaiting_approval"
@@ -194,6 +195,50 @@ pub(crate) fn plan_one(
             .map(|(class, reason)| crate::output::plan_report::Blocked { class, reason })
             .collect(),
     })
+}
+
+/// For a playbook that sets the search breadth, the smallest value that meets the
+/// recall target, found by measurement (see [`crate::detect::tune`]).
+fn tune_params(
+    c: &Collection,
+    contract: &crate::config::CollectionContract,
+    playbook: &crate::playbook::Playbook,
+    choice: &mut plan::Choice,
+    conns: &mut Connections,
+) -> Result<()> {
+    if !playbook.params.contains_key("ef_search") && !playbook.params.contains_key("probes") {
+        return Ok(());
+    }
+    let Some(t) = crate::detect::tune::tune(&mut conns.detect, &mut conns.app, c, contract, 0)?
+    else {
+        return Ok(());
+    };
+    let value = t
+        .chosen
+        .or_else(|| t.tried.last().map(|x| x.0))
+        .unwrap_or(t.current);
+    let name = if t.setting == "hnsw.ef_search" {
+        "ef_search"
+    } else {
+        "probes"
+    };
+    if playbook.params.contains_key(name) {
+        choice
+            .params
+            .insert(name.into(), crate::playbook::ParamValue::Int(value));
+    }
+    log::info!(
+        "{}: {} {} -> {value} by measurement ({})",
+        c.collection,
+        t.setting,
+        t.current,
+        t.tried
+            .iter()
+            .map(|(v, r)| format!("{v}: recall {r:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
 }
 
 fn reason(c: &plan::Choice) -> String {

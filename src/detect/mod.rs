@@ -19,6 +19,7 @@ pub mod recall;
 pub mod settings;
 pub mod structure;
 pub mod table_state;
+pub mod tune;
 pub mod vectors;
 
 pub use finding::{Class, Finding, Severity};

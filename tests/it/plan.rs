@@ -70,6 +70,18 @@ fn each_fault_gets_its_playbook_with_the_exact_sql() {
     d.sql(&format!("ALTER DATABASE {} SET hnsw.ef_search = 5", d.name));
     let (_, v, _) = d.json(&["plan", "--collection", "emb"]);
     assert_eq!(plans(&v)[0].1, "tune_search_params", "{v:#}");
+    // the value is measured: the smallest candidate that meets the recall target,
+    // far below the playbook's default of 100 on this easy collection
+    let p = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["playbook"] == "tune_search_params")
+        .unwrap();
+    let ef = p["params"]["ef_search"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{p:#}"));
+    assert!((10..100).contains(&ef), "ef_search {ef}");
     let sql = step_sql(&v, "tune_search_params");
     assert!(
         sql.iter().any(|s| s.contains(&format!(

@@ -159,6 +159,9 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     d.sql("ANALYZE emb");
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    run(d
+        .cmd()
+        .args(["--config", &cfg, "check", "--collection", "emb"])); // state schema first
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ruvheal"))
         .env_remove("PGHOST")
         .env_remove("PGPORT")
@@ -183,7 +186,7 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     let mut building = false;
     for _ in 0..200 {
         let n: i64 = c
-            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database()", &[])
+            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database() AND relid = to_regclass('public.emb')", &[])
             .unwrap()
             .get(0);
         if n > 0 {
@@ -198,7 +201,7 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     // the server notices the dead client and cancels the build (leaving an INVALID index)
     for _ in 0..100 {
         let n: i64 = c
-            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database()", &[])
+            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database() AND relid = to_regclass('public.emb')", &[])
             .unwrap()
             .get(0);
         if n == 0 {
