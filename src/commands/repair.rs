@@ -139,7 +139,16 @@ pub(crate) fn repair_one(
     privilege_preflight(held.client(), c)?;
     let mut poll = crate::sql::connect(&info)?;
     let runnable = std::mem::take(&mut report.runnable);
-    for p in &runnable {
+    for (i, p) in runnable.iter().enumerate() {
+        if i > 0 && !still_a_problem(c, p, settings, store, conns)? {
+            plans::set_status(&mut store.client, &store.schema, p.id, "superseded")?;
+            log::info!(
+                "plan {} ({}): its problem is gone after the earlier repair; skipped",
+                p.id,
+                p.playbook
+            );
+            continue;
+        }
         let playbook = &library
             .get(&p.playbook)
             .ok_or_else(|| {
@@ -180,7 +189,13 @@ pub(crate) fn repair_one(
             // New sessions: database- and role-level settings apply only to sessions
             // started after the change, as the application's will be.
             *conns = Connections::open(settings)?;
-            let r = check_one(c, 0, settings, store, conns)?;
+            // The catalog as it is now: the repair may have created or replaced the index.
+            let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
+            let now = found
+                .iter()
+                .find(|f| f.schema == c.schema && f.table == c.table && f.column == c.column)
+                .unwrap_or(c);
+            let r = check_one(now, 0, settings, store, conns)?;
             after = Some(r.metrics.clone());
             Ok(r.metrics)
         };
@@ -251,6 +266,21 @@ pub(crate) fn repair_one(
     }
     held.release()?;
     Ok(report)
+}
+
+/// Whether the plan's problem class is still diagnosed (from the latest
+/// observation, which the previous repair's verification just took).
+fn still_a_problem(
+    c: &Collection,
+    p: &StoredPlan,
+    settings: &Settings,
+    store: &mut Store,
+    conns: &mut Connections,
+) -> Result<bool> {
+    let (d, _) = super::diagnose::diagnose_one(c, false, settings, store, conns)?;
+    Ok(d.problems
+        .iter()
+        .any(|x| x.class.as_str() == p.problem_class))
 }
 
 /// Ownership of the table (or MAINTAIN on PostgreSQL 17+) before the first change:

@@ -17,5 +17,6 @@ mod recall;
 mod recover;
 mod repair;
 mod repair_exec;
+mod scenarios;
 mod structure;
 mod usage;

@@ -1,0 +1,105 @@
+//! End-to-end scenarios on real faults: `check` finds the class, `repair --yes`
+//! brings the contract back, and the collection's rows are untouched.
+
+use crate::harness::{TestDb, classes, clustered_table_sql, db, write_config};
+
+fn repaired(d: &TestDb, extra: &[&str]) -> serde_json::Value {
+    let mut args: Vec<&str> = extra.to_vec();
+    args.extend(["repair", "--collection", "emb", "--yes"]);
+    let (code, v, err) = d.json(&args);
+    assert_eq!(code, 0, "{v:#} {err}");
+    assert!(
+        v["repairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "succeeded"),
+        "{v:#}"
+    );
+    v
+}
+
+#[test]
+fn an_invalid_index_is_dropped_and_rebuilt() {
+    let d = db();
+    d.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    d.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    let mut c = d.client();
+    c.batch_execute("SET statement_timeout = '50ms'").unwrap();
+    c.batch_execute("CREATE INDEX CONCURRENTLY emb_slow ON emb USING hnsw (embedding vector_cosine_ops) WITH (m = 48, ef_construction = 400)")
+        .unwrap_err();
+    let rows = d.fingerprint("emb");
+    assert!(classes(&d.check_json("emb", &[]).1, "warning").contains(&"invalid_index".to_string()));
+    let v = repaired(&d, &[]);
+    assert_eq!(v["repairs"][0]["playbook"], "drop_invalid_and_rebuild");
+    let r = c
+        .query_one(
+            "SELECT count(*) FILTER (WHERE NOT indisvalid), count(*) FROM pg_index WHERE indrelid = 'emb'::regclass",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (r.get::<_, i64>(0), r.get::<_, i64>(1)),
+        (0, 3),
+        "emb_hnsw, emb_slow rebuilt, the primary key"
+    );
+    assert_eq!(d.fingerprint("emb"), rows);
+    let (_, report, _) = d.check_json("emb", &[]);
+    assert!(
+        !classes(&report, "warning").contains(&"invalid_index".to_string()),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_missing_index_is_created() {
+    let d = db();
+    d.sql(&clustered_table_sql("emb", 3000, 8, 10));
+    d.sql("ANALYZE emb");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let rows = d.fingerprint("emb");
+    let v = repaired(&d, &["--config", &cfg]);
+    assert_eq!(v["repairs"][0]["playbook"], "create_missing_index");
+    assert_eq!(d.fingerprint("emb"), rows);
+    let (code, report, _) = d.check_json("emb", &["--config", &cfg]);
+    assert_eq!(report["index"]["method"], "hnsw", "{report:#}");
+    assert!(
+        !classes(&report, "warning").contains(&"missing_index".to_string()),
+        "{report:#}"
+    );
+    assert!(code <= 1, "{report:#}");
+}
+
+#[test]
+fn too_few_ivfflat_probes_are_tuned_and_recall_comes_back() {
+    let d = db();
+    d.sql(&clustered_table_sql("emb", 5000, 8, 50));
+    d.sql("CREATE INDEX ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 100); ANALYZE emb;");
+    let rows = d.fingerprint("emb");
+    let (code, before, _) = d.check_json("emb", &[]);
+    assert!(code >= 1, "{before:#}");
+    let v = repaired(&d, &[]);
+    assert_eq!(v["repairs"][0]["playbook"], "tune_search_params");
+    assert_eq!(d.fingerprint("emb"), rows);
+    let (_, after, _) = d.check_json("emb", &[]);
+    let recall = after["metrics"]["recall.at_k"].as_f64().unwrap();
+    assert!(recall >= 0.95, "recall {recall}: {after:#}");
+}
+
+#[test]
+fn healthy_ivfflat_raises_no_alarm() {
+    let d = db();
+    d.sql(&clustered_table_sql("emb", 5000, 8, 20));
+    d.sql("CREATE INDEX ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 5); ANALYZE emb;");
+    d.sql(&format!("ALTER DATABASE {} SET ivfflat.probes = 3", d.name));
+    let (code, report, _) = d.check_json("emb", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let (code, v, _) = d.json(&["diagnose", "--collection", "emb"]);
+    assert_eq!(
+        (code, v["problems"].as_array().unwrap().len()),
+        (0, 0),
+        "{v:#}"
+    );
+    assert_eq!(v["integrity"]["state"], "normal", "{v:#}");
+}
