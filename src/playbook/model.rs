@@ -339,7 +339,9 @@ impl TryFrom<String> for Timeout {
     fn try_from(s: String) -> Result<Self, String> {
         let bad = || format!("bad duration {s:?}: write a whole number with s, m or h (`30m`)");
         let t = s.trim();
-        let (num, unit) = t.split_at(t.len().saturating_sub(1));
+        // The unit is the last character (any character: never split inside one).
+        let cut = t.char_indices().last().map_or(0, |(i, _)| i);
+        let (num, unit) = t.split_at(cut);
         let n: u64 = num.parse().map_err(|_| bad())?;
         let secs = match unit {
             "s" => n,
@@ -384,7 +386,17 @@ mod tests {
         assert_eq!(t("30m").unwrap().0, Duration::from_secs(1800));
         assert_eq!(t("2h").unwrap().to_string(), "2h");
         assert_eq!(t("120s").unwrap().to_string(), "2m");
-        for bad in ["", "30", "m", "1.5h", "-1s", "0s", "10d"] {
+        for bad in [
+            "",
+            "30",
+            "m",
+            "1.5h",
+            "-1s",
+            "0s",
+            "10d",
+            "10m\u{202e}",
+            "é",
+        ] {
             assert!(t(bad).is_err(), "{bad}");
         }
     }

@@ -153,14 +153,17 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
 pub fn created_index(sql: &str, schema: &str) -> Option<QualifiedName> {
     let mut rest = sql.trim_start();
     for word in ["CREATE", "INDEX"] {
-        rest = rest.strip_prefix(word).or_else(|| {
-            (rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word))
-                .then(|| &rest[word.len()..])
-        })?;
+        rest = rest
+            .get(..word.len())
+            .filter(|w| w.eq_ignore_ascii_case(word))
+            .map(|_| &rest[word.len()..])?;
         rest = rest.trim_start();
     }
     for word in ["CONCURRENTLY", "IF NOT EXISTS"] {
-        if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+        if rest
+            .get(..word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        {
             rest = rest[word.len()..].trim_start();
         }
     }
@@ -191,7 +194,10 @@ fn reindexed(sql: &str, schema: &str) -> Option<QualifiedName> {
         return None;
     }
     let rest = sql.trim_start()[7..].trim_start()[5..].trim_start();
-    let rest = if rest.len() >= 12 && rest[..12].eq_ignore_ascii_case("CONCURRENTLY") {
+    let rest = if rest
+        .get(..12)
+        .is_some_and(|w| w.eq_ignore_ascii_case("CONCURRENTLY"))
+    {
         rest[12..].trim_start()
     } else {
         rest
@@ -591,6 +597,13 @@ mod tests {
         );
         assert_eq!(q("CREATE INDEX ON t (e)"), None);
         assert_eq!(q("VACUUM t"), None);
+        assert_eq!(q("CRÉATE INDEX x"), None);
+        // multi-byte text where a keyword is expected must not panic
+        // (PostgreSQL would read it as an index name, and so do we)
+        assert_eq!(
+            q("CREATE INDEX CONCURRENTLé"),
+            Some("public.\"CONCURRENTLé\"".into())
+        );
         assert_eq!(
             parse_set("SET \"maintenance_work_mem\" = '1GB'"),
             Some(("maintenance_work_mem".into(), "1GB".into()))
