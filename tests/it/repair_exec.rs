@@ -149,3 +149,48 @@ fn step_settings_apply_to_that_step_only() {
         .get(0);
     assert_ne!(after, "300MB");
 }
+
+#[test]
+fn application_queries_wait_no_longer_than_the_lock_timeout() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 200, 8, 5));
+    // A long reader holds AccessShare; ruvheal's step wants AccessExclusive, and the
+    // application's next reads queue behind that request while it waits.
+    let mut reader = db.client();
+    reader
+        .batch_execute("BEGIN; SELECT count(*) FROM emb;")
+        .unwrap();
+    let url = db.url.clone();
+    let app = std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut worst = Duration::ZERO;
+        let until = std::time::Instant::now() + Duration::from_millis(1500);
+        while std::time::Instant::now() < until {
+            let t = std::time::Instant::now();
+            c.query_one("SELECT count(*) FROM emb", &[]).unwrap();
+            worst = worst.max(t.elapsed());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        worst
+    });
+    let mut c = db.client();
+    let limits = Limits {
+        lock_timeout: Duration::from_millis(300),
+        retries: 2,
+        backoff: Duration::from_millis(100),
+        ..quick()
+    };
+    let err = exec::run(
+        &mut c,
+        &step("LOCK TABLE emb IN ACCESS EXCLUSIVE MODE", true),
+        &limits,
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("attempt 3"), "{err:#}");
+    let worst = app.join().unwrap();
+    assert!(
+        worst < Duration::from_millis(300 + 250),
+        "an application query waited {worst:?} behind ruvheal's lock request"
+    );
+    reader.batch_execute("ROLLBACK").unwrap();
+}
