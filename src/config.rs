@@ -220,6 +220,11 @@ pub struct CollectionContract {
     pub max_latency_ms: Option<f64>,
     /// How many probe vectors to sample.
     pub probes: usize,
+    /// A table of real queries (`table` or `schema.table`) to sample probe vectors
+    /// from instead of the collection itself.
+    pub query_table: Option<String>,
+    /// The vector column of `query_table` (default: the collection's column name).
+    pub query_column: Option<String>,
 }
 
 impl Default for CollectionContract {
@@ -229,6 +234,8 @@ impl Default for CollectionContract {
             k: 10,
             max_latency_ms: None,
             probes: 50,
+            query_table: None,
+            query_column: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The recall and latency probe as a check step: sample probe vectors, compute
 //! their exact top-k in one pass, run the application's ANN query, compare.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::context::Ctx;
@@ -11,6 +11,7 @@ use super::measured::Measured;
 use super::recall::{Probe, ProbeSpec, measure, sample_probes};
 use super::vectors::{Value, VecKind};
 use super::{Class, Finding, Severity};
+use crate::sql::QualifiedName;
 
 const DETECTOR: &str = "recall";
 
@@ -41,15 +42,7 @@ pub fn detect(
         return Ok(vec![]);
     };
     let k = ctx.contract.k.max(1) as usize;
-    let probes = sample_probes(
-        detect,
-        &c.name(),
-        &c.column,
-        kind,
-        ctx.contract.probes,
-        seed,
-        c.rows.unwrap_or(0),
-    )?;
+    let probes = sample(detect, c, ctx.contract, kind, seed)?;
     if probes.is_empty() {
         out.skip(DETECTOR, "the collection has no rows to probe with");
         return Ok(vec![]);
@@ -136,6 +129,36 @@ pub fn detect(
     }
     out.detail("recall", &report);
     Ok(probes)
+}
+
+/// Probe vectors: from the contract's table of real queries when it names one,
+/// else from the collection itself.
+pub fn sample(
+    detect: &mut postgres::Client,
+    c: &crate::catalog::Collection,
+    contract: &crate::config::CollectionContract,
+    kind: VecKind,
+    seed: u64,
+) -> Result<Vec<Probe>> {
+    match &contract.query_table {
+        Some(name) => {
+            let (schema, table) = crate::sql::quote::split_name(name)
+                .map_err(|e| crate::exit::usage(format!("query_table {name:?}: {e}")))?;
+            let q = QualifiedName::new(schema.unwrap_or_else(|| c.schema.clone()), table);
+            let column = contract.query_column.as_deref().unwrap_or(&c.column);
+            sample_probes(detect, &q, column, kind, contract.probes, seed, 0)
+                .with_context(|| format!("sampling real queries from {q}.{column}"))
+        }
+        None => sample_probes(
+            detect,
+            &c.name(),
+            &c.column,
+            kind,
+            contract.probes,
+            seed,
+            c.rows.unwrap_or(0),
+        ),
+    }
 }
 
 /// Recall re-measured with a larger search setting (ef_search or probes).

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::distance::Metric;
 use super::exact::exact_top_k;
-use super::recall::{ProbeSpec, measure, read_settings, sample_probes};
+use super::recall::{ProbeSpec, measure, read_settings};
 use super::vectors::{Value, VecKind};
 use crate::catalog::Collection;
 use crate::config::CollectionContract;
@@ -59,15 +59,7 @@ pub fn tune(
         return Ok(None);
     };
     let k = contract.k.max(1) as usize;
-    let probes = sample_probes(
-        detect,
-        &c.name(),
-        &c.column,
-        kind,
-        contract.probes,
-        seed,
-        c.rows.unwrap_or(0),
-    )?;
+    let probes = super::probe::sample(detect, c, contract, kind, seed)?;
     if probes.is_empty() {
         return Ok(None);
     }

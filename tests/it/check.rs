@@ -399,3 +399,32 @@ fn latency_far_above_its_baseline_is_an_anomaly() {
         .get(0);
     assert!(baselines >= 1);
 }
+
+#[test]
+fn probes_can_come_from_a_table_of_real_queries() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    db.sql("CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    // 30 logged queries, near the clusters but not rows of the table
+    db.sql(
+        "CREATE SCHEMA app; CREATE TABLE app.queries (id int PRIMARY KEY, q vector(8));
+         INSERT INTO app.queries SELECT g, (SELECT array_agg(sin((g % 10) * 7 + d * 0.37) + 0.05)::vector
+           FROM generate_series(1, 8) d WHERE g > 0) FROM generate_series(1, 30) g;",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        &dir,
+        "collections:\n  emb:\n    query_table: app.queries\n    query_column: q\n",
+    );
+    let (code, report, err) = db.check_json("emb", &["--config", &cfg]);
+    assert!(code < 3, "{err}");
+    assert_eq!(report["metrics"]["recall.probes"], 30.0, "{report:#}");
+    assert!(report["metrics"]["recall.at_k"].as_f64().unwrap() > 0.5);
+    // a query table that does not exist is an error, not a silent fallback
+    let cfg = write_config(&dir, "collections:\n  emb:\n    query_table: app.nope\n");
+    let (code, _, err) = run(db
+        .cmd()
+        .args(["--config", &cfg, "check", "--collection", "emb"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("app.nope"), "{err}");
+}
