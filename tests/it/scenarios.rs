@@ -103,3 +103,55 @@ fn healthy_ivfflat_raises_no_alarm() {
     );
     assert_eq!(v["integrity"]["state"], "normal", "{v:#}");
 }
+
+#[test]
+fn an_idle_transaction_holding_xmin_is_ended_after_approval() {
+    let d = db();
+    d.sql(&clustered_table_sql("emb", 3000, 8, 10));
+    d.sql("ALTER TABLE emb SET (autovacuum_enabled = off); CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
+    let mut holder = d.client();
+    holder
+        .batch_execute("SET application_name = 'stuck-worker'; BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM emb;")
+        .unwrap();
+    d.sql("DELETE FROM emb WHERE id % 2 = 0");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let rows = d.fingerprint("emb");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        &dir,
+        "check:\n  idle_in_transaction_secs: 1\n  xmin_horizon_secs: 1\n",
+    );
+    // terminating a session needs a human
+    let (code, v, err) = d.json(&["--config", &cfg, "plan", "--collection", "emb"]);
+    assert_eq!(code, 1, "{v:#} {err}");
+    let p = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["playbook"] == "cancel_blocking_sessions")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(p["status"], "awaiting_approval");
+    let id = p["plan_id"].as_i64().unwrap().to_string();
+    assert_eq!(d.json(&["approve", &id]).0, 0);
+    let (code, v, err) = d.json(&[
+        "--config",
+        &cfg,
+        "repair",
+        "--collection",
+        "emb",
+        "--plan",
+        &id,
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{v:#} {err}");
+    assert_eq!(v["repairs"][0]["status"], "succeeded", "{v:#}");
+    assert!(
+        holder.is_valid(std::time::Duration::from_secs(2)).is_err(),
+        "the idle session was ended"
+    );
+    assert_eq!(
+        d.fingerprint("emb"),
+        rows,
+        "the holder's transaction wrote nothing"
+    );
+}
