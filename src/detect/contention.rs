@@ -149,8 +149,12 @@ fn replication(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measure
     let cfg = ctx.config;
     let standby: bool = client.query_one("SELECT pg_is_in_recovery()", &[])?.get(0);
     if standby {
+        // Caught up (everything received is replayed): no lag, however long ago
+        // the primary last committed. Else: the age of the last replayed commit.
         let r = client.query_one(
-            "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8, pg_is_wal_replay_paused()",
+            "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0::float8
+                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END,
+                    pg_is_wal_replay_paused()",
             &[],
         )?;
         let lag: Option<f64> = r.get(0);

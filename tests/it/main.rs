@@ -17,6 +17,7 @@ mod recall;
 mod recover;
 mod repair;
 mod repair_exec;
+mod replication;
 mod scenarios;
 mod structure;
 mod usage;
