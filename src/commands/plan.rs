@@ -78,6 +78,7 @@ pub(crate) fn plan_one(
         now,
     )?;
     let weights = plans::weights(&mut store.client, &store.schema)?;
+    let stopped = crate::store::learning::stopped(&mut store.client, &store.schema)?;
     let problems: Vec<ProblemRef> = diagnosis
         .problems
         .iter()
@@ -96,6 +97,7 @@ pub(crate) fn plan_one(
         history: &history,
         limits: &limits,
         weights: &weights,
+        stopped: &stopped,
         now,
     });
     let database: String = conns
