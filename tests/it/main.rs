@@ -8,6 +8,7 @@ mod connect;
 mod diagnose;
 mod generated;
 mod harness;
+mod learn;
 mod migrations;
 mod plan;
 mod playbooks;
