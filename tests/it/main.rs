@@ -5,6 +5,7 @@ mod check;
 mod collections;
 mod config;
 mod connect;
+mod deploy;
 mod diagnose;
 mod generated;
 mod harness;
