@@ -183,7 +183,7 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     let mut building = false;
     for _ in 0..200 {
         let n: i64 = c
-            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database()", &[])
+            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database() AND relid = 'public.emb'::regclass", &[])
             .unwrap()
             .get(0);
         if n > 0 {
@@ -198,7 +198,7 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     // the server notices the dead client and cancels the build (leaving an INVALID index)
     for _ in 0..100 {
         let n: i64 = c
-            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database()", &[])
+            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database() AND relid = 'public.emb'::regclass", &[])
             .unwrap()
             .get(0);
         if n == 0 {
