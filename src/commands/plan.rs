@@ -200,8 +200,8 @@ pub(crate) fn plan_one(
 
 fn reason(c: &plan::Choice) -> String {
     let mut r = format!(
-        "{} for {}: lowest-impact applicable playbook (impact {:.2}, weight {:.2})",
-        c.playbook, c.problem.class, c.impact, c.weight
+        "{} for {}: best-scoring applicable playbook (score {:.3} = learned weight {:.2} x (1 - impact {:.2} / 2))",
+        c.playbook, c.problem.class, c.score, c.weight, c.impact
     );
     if c.requires_approval() {
         r.push_str(&format!(
