@@ -411,4 +411,33 @@ fn status_history_prometheus_and_views_after_a_repair() {
         (r.get(0), r.get(1))
     };
     assert_eq!((rate, playbook.as_str()), (1.0, "tune_search_params"));
+
+    // a repair in flight and a plan waiting for a human show up in status
+    c.batch_execute(
+        "INSERT INTO ruvheal.repairs (collection_id, status) SELECT id, 'running' FROM ruvheal.collections;
+         INSERT INTO ruvheal.plans (collection_id, problem_class, playbook, status, requires_approval)
+         SELECT id, 'dead_tuple_bloat', 'vacuum_collection', 'awaiting_approval', true FROM ruvheal.collections;",
+    )
+    .unwrap();
+    let (_, s, _) = d.json(&["status"]);
+    assert_eq!(s["running"][0]["collection"], "public.emb", "{s:#}");
+    assert_eq!(
+        s["awaiting_approval"][0]["playbook"], "vacuum_collection",
+        "{s:#}"
+    );
+    let (_, text, _) = run(d.cmd().args(["status", "--prometheus"]));
+    exposition(&text);
+    assert!(
+        text.contains("ruvheal_repairs_running{collection=\"public.emb\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ruvheal_awaiting_approval{collection=\"public.emb\"} 1"),
+        "{text}"
+    );
+    let (_, out, _) = run(d.cmd().arg("status"));
+    assert!(
+        out.contains("running: repair") && out.contains("awaiting approval: plan"),
+        "{out}"
+    );
 }
