@@ -13,7 +13,7 @@
 //! * [`cli`] parses; [`config`] resolves flags > environment > file > defaults.
 //! * [`commands`] holds one file per subcommand: arguments -> engine -> report.
 //! * [`output`] alone prints: tables or JSON on stdout, logs on stderr.
-//! * Domain modules ([`catalog`], later detect, diagnose, plan, repair, learn)
+//! * Domain modules ([`catalog`], detect, diagnose, plan, repair, [`learn`])
 //!   know nothing about terminals.
 //! * [`playbook`] is the remediation language: model, templates, validation,
 //!   the static safety pass and the bundled library (pure; the planner reads it).
@@ -32,6 +32,7 @@ pub mod diagnose;
 pub mod exit;
 pub mod generated;
 pub mod integrity;
+pub mod learn;
 pub mod output;
 pub mod plan;
 pub mod playbook;

@@ -8,11 +8,13 @@ mod decide;
 mod diagnose;
 mod generated;
 mod heal;
-mod pending;
+mod history;
+mod learn;
 mod plan;
 mod playbooks;
 mod repair;
 mod rollback;
+mod status;
 
 use anyhow::Result;
 
@@ -41,12 +43,12 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Plan(args) => plan::run(&args, settings),
         Command::Repair(args) => repair::run(&args, settings),
         Command::Rollback(args) => rollback::run(&args, settings),
-        Command::Learn(_) => pending::not_yet("learn", "learning strategy weights"),
+        Command::Learn(args) => learn::run(&args, settings),
         Command::Heal(args) => heal::run(&args, settings),
         Command::Approve(args) => decide::run(&args, "approved", settings),
         Command::Abort(args) => decide::run(&args, "aborted", settings),
-        Command::Status(_) => pending::not_yet("status", "reporting running and pending work"),
-        Command::History(_) => pending::not_yet("history", "the repair history"),
+        Command::Status(args) => status::run(&args, settings),
+        Command::History(args) => history::run(&args, settings),
         Command::Playbooks(command) => playbooks::run(&command, settings),
         Command::Audit(cmd) => audit::run(&cmd, settings),
         Command::Completions(_) | Command::Man => unreachable!("handled in dispatch"),

@@ -78,6 +78,7 @@ pub(crate) fn plan_one(
         now,
     )?;
     let weights = plans::weights(&mut store.client, &store.schema)?;
+    let stopped = crate::store::learning::stopped(&mut store.client, &store.schema)?;
     let problems: Vec<ProblemRef> = diagnosis
         .problems
         .iter()
@@ -96,6 +97,7 @@ pub(crate) fn plan_one(
         history: &history,
         limits: &limits,
         weights: &weights,
+        stopped: &stopped,
         now,
     });
     let database: String = conns
@@ -243,8 +245,8 @@ fn tune_params(
 
 fn reason(c: &plan::Choice) -> String {
     let mut r = format!(
-        "{} for {}: lowest-impact applicable playbook (impact {:.2}, weight {:.2})",
-        c.playbook, c.problem.class, c.impact, c.weight
+        "{} for {}: best-scoring applicable playbook (score {:.3} = learned weight {:.2} x (1 - impact {:.2} / 2))",
+        c.playbook, c.problem.class, c.score, c.weight, c.impact
     );
     if c.requires_approval() {
         r.push_str(&format!(

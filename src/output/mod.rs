@@ -7,6 +7,8 @@ pub mod audit_report;
 pub mod check_report;
 pub mod decision_report;
 pub mod diagnose_report;
+pub mod history_report;
+pub mod learn_report;
 pub mod log;
 pub mod plan_report;
 pub mod playbooks_report;
@@ -15,6 +17,7 @@ pub mod prometheus;
 pub mod prompt;
 pub mod repair_report;
 pub mod rollback_report;
+pub mod status_report;
 
 use std::io::{IsTerminal, Write};
 

@@ -8,7 +8,8 @@
 //! its weight and the next one takes over. Cooldown and the attempt cap block
 //! planning for the collection; approval is needed when the playbook asks for it,
 //! its impact is above `max_auto_heal_impact`, or the configuration lists the
-//! playbook or the problem class.
+//! playbook or the problem class. A class whose auto-heal `learn` stopped
+//! (drift) is blocked with the reason until a human clears the stop.
 
 use std::collections::BTreeMap;
 
@@ -90,6 +91,8 @@ pub struct Input<'a> {
     pub limits: &'a Limits,
     /// Learned weights by (class, playbook); 1.0 when absent.
     pub weights: &'a BTreeMap<(Class, String), f64>,
+    /// Classes whose auto-heal `learn` stopped (drift), with the reason.
+    pub stopped: &'a BTreeMap<Class, String>,
     /// Now.
     pub now: DateTime<Utc>,
 }
@@ -186,6 +189,13 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             out.push(blocked(
                 "no rule explains it; unknown problems are left for a human".into(),
             ));
+            continue;
+        }
+        if let Some(why) = input.stopped.get(&problem.class) {
+            out.push(blocked(format!(
+                "auto-heal of {} is stopped until a human acts: {why}",
+                problem.class
+            )));
             continue;
         }
         if let Some(until) = cooling {

@@ -27,6 +27,7 @@ struct Setup {
     history: History,
     limits: Limits,
     weights: BTreeMap<(Class, String), f64>,
+    stopped: BTreeMap<Class, String>,
 }
 
 impl Setup {
@@ -38,6 +39,7 @@ impl Setup {
             history: History::default(),
             limits: Limits::default(),
             weights: BTreeMap::new(),
+            stopped: BTreeMap::new(),
         }
     }
 
@@ -50,6 +52,7 @@ impl Setup {
             history: &self.history,
             limits: &self.limits,
             weights: &self.weights,
+            stopped: &self.stopped,
             now: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
         })
     }
@@ -193,4 +196,22 @@ fn shell_playbooks_are_off_unless_allow_listed_and_unknown_is_never_planned() {
     let c = planned(&d[0]);
     assert_eq!(c.playbook, "scale_read_replicas");
     assert!(c.requires_approval());
+}
+
+#[test]
+fn a_class_stopped_by_drift_is_blocked_with_the_reason() {
+    let mut s = Setup::new(&[("table.dead_ratio", 0.5), ("recall.at_k", 0.6)]);
+    s.stopped
+        .insert(Class::DeadTupleBloat, "5 consecutive failed repairs".into());
+    let d = s.run(&[
+        problem(Class::DeadTupleBloat, 90.0),
+        problem(Class::RecallDegradation, 50.0),
+    ]);
+    let why = blocked(&d[0]);
+    assert!(
+        why.contains("stopped until a human acts") && why.contains("5 consecutive failed"),
+        "{why}"
+    );
+    // other classes are still planned
+    assert!(!planned(&d[1]).playbook.is_empty());
 }

@@ -22,11 +22,18 @@ pub struct Migration {
 }
 
 /// The migrations this build knows, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "state",
-    sql: include_str!("migrations/0001_state.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "state",
+        sql: include_str!("migrations/0001_state.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "learn",
+        sql: include_str!("migrations/0002_learn.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i32 {

@@ -6,11 +6,14 @@
 
 pub mod audit;
 pub mod diagnoses;
+pub mod history;
+pub mod learning;
 pub mod migrate;
 pub mod observations;
 pub mod outcomes;
 pub mod plans;
 pub mod repairs;
+pub mod status;
 
 use anyhow::Result;
 

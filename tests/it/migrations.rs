@@ -24,6 +24,7 @@ const TABLES: &[&str] = &[
     "strategy_weights",
     "strategy_weights_backup",
     "audit_log",
+    "heal_stops",
 ];
 
 fn tables(c: &mut postgres::Client, schema: &str) -> Vec<String> {

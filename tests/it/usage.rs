@@ -41,20 +41,3 @@ fn bad_output_env_is_a_usage_error() {
     let (code, _, err) = run(ruvheal().env("RUVHEAL_OUTPUT", "yaml").arg("collections"));
     assert_eq!(code, 64, "{err}");
 }
-
-#[test]
-fn unbuilt_capabilities_say_so_and_exit_3() {
-    let db = crate::harness::db();
-    let cases: &[&[&str]] = &[&["learn"], &["status"], &["history"]];
-    for args in cases {
-        let (code, stdout, stderr) = run(db.cmd().args(*args));
-        assert_eq!(code, 3, "ruvheal {args:?}: {stderr}");
-        assert!(stdout.is_empty());
-        assert!(
-            stderr.contains("not available in this version yet")
-                && stderr.contains("nothing was done"),
-            "ruvheal {args:?}: {stderr}"
-        );
-        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    }
-}

@@ -1,0 +1,48 @@
+//! `ruvheal status [--prometheus]`: what is running, cooling down, waiting for
+//! approval or stopped; the last state of each collection. `--prometheus`
+//! prints the same as exposition text.
+
+use anyhow::Result;
+
+use crate::cli::StatusArgs;
+use crate::config::Settings;
+use crate::exit::Exit;
+use crate::output::{
+    self,
+    status_report::{Cooling, StatusReport},
+};
+use crate::store::{Store, learning, status};
+
+/// Runs `status`.
+pub fn run(args: &StatusArgs, settings: &Settings) -> Result<Exit> {
+    let now = crate::clock::now();
+    let mut store = Store::open(settings)?;
+    let (client, schema) = (&mut store.client, store.schema.as_str());
+    let collections = status::collections(client, schema)?;
+    let cooldown = chrono::Duration::seconds(settings.plan.cooldown_secs as i64);
+    let cooling = collections
+        .iter()
+        .filter_map(|c| {
+            let until = c.last_repair_end? + cooldown;
+            (until > now).then(|| Cooling {
+                collection: c.collection.clone(),
+                until,
+                remaining_secs: (until - now).num_seconds(),
+            })
+        })
+        .collect();
+    let report = StatusReport {
+        running: status::running(client, schema)?,
+        cooling_down: cooling,
+        awaiting_approval: status::waiting(client, schema)?,
+        stopped: learning::stops(client, schema)?,
+        collections,
+        outcomes: status::outcomes(client, schema)?,
+    };
+    if args.prometheus {
+        output::raw(output::status_report::prometheus(&report).as_bytes())?;
+    } else {
+        output::emit(&report, settings.output)?;
+    }
+    Ok(Exit::Ok)
+}
