@@ -13,8 +13,9 @@
 //! * [`cli`] parses; [`config`] resolves flags > environment > file > defaults.
 //! * [`commands`] holds one file per subcommand: arguments -> engine -> report.
 //! * [`output`] alone prints: tables or JSON on stdout, logs on stderr.
-//! * Domain modules ([`catalog`], detect, diagnose, plan, repair, [`learn`])
-//!   know nothing about terminals.
+//! * Domain modules ([`catalog`], [`detect`], [`integrity`], [`diagnose`],
+//!   [`plan`], [`repair`], [`learn`], [`audit`]) know nothing about terminals;
+//!   [`integrity`], [`diagnose`], [`plan`], [`learn`] and [`audit`] are pure.
 //! * [`playbook`] is the remediation language: model, templates, validation,
 //!   the static safety pass and the bundled library (pure; the planner reads it).
 //! * [`store`] owns the state tables and their migrations; [`sql`] owns
