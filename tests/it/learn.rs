@@ -257,8 +257,16 @@ fn weights(d: &TestDb) -> Vec<(String, String, f64, f64, f64, i32, i32)> {
 }
 
 /// Checks exposition text: TYPE lines, then samples `name{k="v",...} value`
-/// of that type; returns the metric names seen.
+/// of that type; returns the metric names seen. Also parsed by a real parser
+/// (the `prometheus-parse` crate), which must see every sample.
 fn exposition(text: &str) -> Vec<String> {
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
+        .unwrap_or_else(|e| panic!("{e}: {text}"));
+    let samples = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .count();
+    assert_eq!(scrape.samples.len(), samples, "{text}");
     let mut typed: Vec<String> = Vec::new();
     let name_ok = |n: &str| {
         !n.is_empty()
