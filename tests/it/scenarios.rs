@@ -155,3 +155,47 @@ fn an_idle_transaction_holding_xmin_is_ended_after_approval() {
         "the holder's transaction wrote nothing"
     );
 }
+
+#[test]
+fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
+    let d = db();
+    d.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector(256));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random() + d * 0 + g * 0)::vector
+           FROM generate_series(1, 256) d) FROM generate_series(1, 3000) g;
+         CREATE INDEX emb_weak ON emb USING hnsw (embedding vector_l2_ops) WITH (m = 2, ef_construction = 4);
+         ANALYZE emb;",
+    );
+    let rows = d.fingerprint("emb");
+    let (_, before, _) = d.check_json("emb", &[]);
+    let recall_before = before["metrics"]["recall.at_k"].as_f64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(&dir, "plan:\n  cooldown_secs: 0\n");
+    // 1. graduated response tries the cheaper REINDEX first: same m, no better
+    let (code, v, err) = d.json(&["--config", &cfg, "heal", "--collection", "emb", "--yes"]);
+    assert_eq!(code, 2, "{v:#} {err}");
+    let first = &v["repairs"][0];
+    assert_eq!(first["playbook"], "reindex_concurrently", "{v:#}");
+    assert_eq!(first["status"], "not_verified", "{v:#}");
+    // 2. learning from that outcome lowers its weight ...
+    assert_eq!(d.json(&["learn"]).0, 0);
+    // 3. ... and the next heal rebuilds with a real graph (m sized >= 16)
+    let (code, v, err) = d.json(&["--config", &cfg, "heal", "--collection", "emb", "--yes"]);
+    let second = &v["repairs"][0];
+    assert_eq!(second["playbook"], "rebuild_and_swap", "{v:#} {err}");
+    assert_eq!(second["status"], "succeeded", "{v:#}");
+    assert_eq!(code, 0, "{v:#}");
+    let sql = serde_json::to_string(&second["steps"]).unwrap();
+    assert!(sql.contains("m = 16"), "{sql}");
+    assert_eq!(d.fingerprint("emb"), rows);
+    let (_, report, _) = d.check_json("emb", &[]);
+    let recall_after = report["metrics"]["recall.at_k"].as_f64().unwrap();
+    assert!(
+        recall_after > recall_before + 0.3 && recall_after >= 0.8,
+        "{recall_before} -> {recall_after}"
+    );
+    assert_eq!(
+        report["index"]["name"], "emb_weak",
+        "the new index took the old one's name"
+    );
+}
