@@ -199,3 +199,45 @@ fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
         "the new index took the old one's name"
     );
 }
+
+#[test]
+fn ivfflat_flooded_after_training_gets_new_lists() {
+    let d = db();
+    d.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector(8));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random())::vector FROM generate_series(1, 8) d WHERE g > 0)
+           FROM generate_series(1, 2000) g;
+         CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 20);
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(10 + random())::vector FROM generate_series(1, 8) d WHERE g > 0)
+           FROM generate_series(1, 8000) g;",
+    );
+    d.sql("VACUUM ANALYZE emb");
+    d.sql(&format!(
+        "ALTER DATABASE {} SET ivfflat.probes = 20",
+        d.name
+    ));
+    let rows = d.fingerprint("emb");
+    let (_, before, _) = d.check_json("emb", &[]);
+    let cv_before = before["metrics"]["ivfflat.list_cv"].as_f64().unwrap();
+    assert!(
+        classes(&before, "warning").contains(&"centroid_skew".to_string()),
+        "{before:#}"
+    );
+    let (code, v, err) = d.json(&["repair", "--collection", "emb", "--yes"]);
+    assert_eq!(code, 0, "{v:#} {err}");
+    let r = v["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["playbook"] == "rebuild_ivfflat_lists")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(r["status"], "succeeded", "{r:#}");
+    assert_eq!(d.fingerprint("emb"), rows);
+    let (_, after, _) = d.check_json("emb", &[]);
+    let cv_after = after["metrics"]["ivfflat.list_cv"].as_f64().unwrap();
+    assert!(cv_after < cv_before * 0.9, "{cv_before} -> {cv_after}");
+    assert_eq!(
+        after["metrics"]["ivfflat.lists"], 10.0,
+        "rows / 1000: {after:#}"
+    );
+}
