@@ -140,10 +140,10 @@ pub(crate) fn repair_one(
     let mut poll = crate::sql::connect(&info)?;
     let runnable = std::mem::take(&mut report.runnable);
     for (i, p) in runnable.iter().enumerate() {
-        if i > 0 && !still_a_problem(c, p, settings, store, conns)? {
+        if i > 0 && !still_needed(c, p, library, settings, store, conns)? {
             plans::set_status(&mut store.client, &store.schema, p.id, "superseded")?;
             log::info!(
-                "plan {} ({}): its problem is gone after the earlier repair; skipped",
+                "plan {} ({}): no longer needed after the earlier repair; skipped",
                 p.id,
                 p.playbook
             );
@@ -268,19 +268,30 @@ pub(crate) fn repair_one(
     Ok(report)
 }
 
-/// Whether the plan's problem class is still diagnosed (from the latest
-/// observation, which the previous repair's verification just took).
-fn still_a_problem(
+/// Whether a later plan of this run is still needed after the earlier repair:
+/// its problem class is still diagnosed and its playbook's `when` still holds
+/// (both on the latest observation, which the previous verification just took).
+fn still_needed(
     c: &Collection,
     p: &StoredPlan,
+    library: &Library,
     settings: &Settings,
     store: &mut Store,
     conns: &mut Connections,
 ) -> Result<bool> {
-    let (d, _) = super::diagnose::diagnose_one(c, false, settings, store, conns)?;
-    Ok(d.problems
+    let (d, obs) = super::diagnose::diagnose_one(c, false, settings, store, conns)?;
+    if !d
+        .problems
         .iter()
-        .any(|x| x.class.as_str() == p.problem_class))
+        .any(|x| x.class.as_str() == p.problem_class)
+    {
+        return Ok(false);
+    }
+    let params: std::collections::BTreeMap<String, crate::playbook::ParamValue> =
+        serde_json::from_value(p.params.clone()).unwrap_or_default();
+    Ok(library
+        .get(&p.playbook)
+        .is_some_and(|l| l.playbook.applies(&obs.metrics, &params)))
 }
 
 /// Ownership of the table (or MAINTAIN on PostgreSQL 17+) before the first change:
