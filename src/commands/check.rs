@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::catalog::{self, Collection};
+use crate::catalog::Collection;
 use crate::cli::CheckArgs;
 use crate::config::Settings;
 use crate::detect::check::{self, Sessions};
@@ -14,16 +14,10 @@ use crate::store::{Store, observations};
 
 /// Checks one collection (or all) and exits by the worst finding.
 pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
-    let mut conns = Connections::open(settings)?;
-    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
-    let targets: Vec<&Collection> = match &args.target.collection {
-        Some(name) => vec![catalog::resolve(&found, name)?],
-        None => found.iter().collect(),
-    };
-    let mut store = Store::open(settings)?;
-    super::sweep_cut_short(settings, &mut store)?;
+    let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let mut store = super::store(settings)?;
     let mut reports = Vec::new();
-    for c in targets {
+    for c in &targets {
         reports.push(check_one(
             c,
             args.seed.unwrap_or(0),
@@ -40,13 +34,12 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     if let Some(path) = &args.prometheus_textfile {
         output::prometheus::write_atomic(path, &output::check_report::prometheus(&reports))?;
     }
-    match (args.target.collection.is_some(), reports.len()) {
-        (true, 1) => output::emit(&reports[0], settings.output)?,
-        _ => output::emit(
-            &output::check_report::CheckAll { checks: reports },
-            settings.output,
-        )?,
-    }
+    super::emit_reports(
+        args.target.collection.is_some(),
+        reports,
+        |checks| output::check_report::CheckAll { checks },
+        settings.output,
+    )?;
     Ok(exit)
 }
 

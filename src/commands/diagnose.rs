@@ -4,31 +4,22 @@
 use anyhow::{Context, Result};
 
 use super::check::{Connections, check_one};
-use crate::catalog::{self, Collection};
+use crate::catalog::Collection;
 use crate::cli::DiagnoseArgs;
 use crate::config::Settings;
 use crate::diagnose::{self, Input};
 use crate::exit::Exit;
 use crate::integrity::{Integrity, Thresholds};
-use crate::output::{
-    self,
-    diagnose_report::{DiagnoseAll, DiagnoseReport},
-};
+use crate::output::diagnose_report::{DiagnoseAll, DiagnoseReport};
 use crate::store::diagnoses::StoredObservation;
 use crate::store::{Store, diagnoses, observations};
 
 /// Diagnoses one collection (or all) and exits by the worst problem.
 pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
-    let mut conns = Connections::open(settings)?;
-    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
-    let targets: Vec<&Collection> = match &args.target.collection {
-        Some(name) => vec![catalog::resolve(&found, name)?],
-        None => found.iter().collect(),
-    };
-    let mut store = Store::open(settings)?;
-    super::sweep_cut_short(settings, &mut store)?;
+    let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let mut store = super::store(settings)?;
     let mut reports = Vec::new();
-    for c in targets {
+    for c in &targets {
         reports.push(diagnose_one(c, args.fresh, settings, &mut store, &mut conns)?.0);
     }
     let exit = reports
@@ -36,10 +27,12 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
         .map(DiagnoseReport::exit)
         .max()
         .unwrap_or(Exit::Ok);
-    match (args.target.collection.is_some(), reports.len()) {
-        (true, 1) => output::emit(&reports[0], settings.output)?,
-        _ => output::emit(&DiagnoseAll { diagnoses: reports }, settings.output)?,
-    }
+    super::emit_reports(
+        args.target.collection.is_some(),
+        reports,
+        |diagnoses| DiagnoseAll { diagnoses },
+        settings.output,
+    )?;
     Ok(exit)
 }
 

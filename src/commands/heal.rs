@@ -4,31 +4,22 @@
 
 use anyhow::Result;
 
-use super::check::Connections;
 use super::repair::{Options, repair_one};
-use crate::catalog::{self, Collection};
 use crate::cli::HealArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
 use crate::output::prometheus::{Sample, render, write_atomic};
 use crate::output::repair_report::{RepairAll, RepairReport, settle};
-use crate::output::{self};
 use crate::playbook::Library;
-use crate::store::{Store, observations, plans};
+use crate::store::{observations, plans};
 
 /// Runs `heal`.
 pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
-    let mut conns = Connections::open(settings)?;
-    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
-    let targets: Vec<&Collection> = match &args.target.collection {
-        Some(name) => vec![catalog::resolve(&found, name)?],
-        None => found.iter().collect(),
-    };
-    let mut store = Store::open(settings)?;
-    super::sweep_cut_short(settings, &mut store)?;
+    let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let mut store = super::store(settings)?;
     let mut reports: Vec<RepairReport> = Vec::new();
-    for c in targets {
+    for c in &targets {
         let id = observations::collection_id(
             &mut store.client,
             &store.schema,
@@ -61,10 +52,12 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
     if let Some(path) = &args.prometheus_textfile {
         write_atomic(path, &metrics(&reports, exit))?;
     }
-    match (args.target.collection.is_some(), reports.len()) {
-        (true, 1) => output::emit(&reports[0], settings.output)?,
-        _ => output::emit(&RepairAll { repairs: reports }, settings.output)?,
-    }
+    super::emit_reports(
+        args.target.collection.is_some(),
+        reports,
+        |repairs| RepairAll { repairs },
+        settings.output,
+    )?;
     Ok(exit)
 }
 

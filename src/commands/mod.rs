@@ -67,3 +67,41 @@ pub(crate) fn sweep_cut_short(
     crate::repair::recover::sweep(store, &info, key.as_deref())?;
     Ok(())
 }
+
+/// The sessions a collection command runs on and the collections it acts on:
+/// `name` (`table` or `schema.table`; unknown is a usage error before anything
+/// is opened in the state store), or every discovered collection when `None`.
+pub(crate) fn collections(
+    settings: &Settings,
+    name: Option<&str>,
+) -> Result<(check::Connections, Vec<crate::catalog::Collection>)> {
+    let mut conns = check::Connections::open(settings)?;
+    let found = crate::catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    let targets = match name {
+        Some(name) => vec![crate::catalog::resolve(&found, name)?.clone()],
+        None => found,
+    };
+    Ok((conns, targets))
+}
+
+/// The state store, after cleaning up repairs a killed process left behind.
+pub(crate) fn store(settings: &Settings) -> Result<crate::store::Store> {
+    let mut store = crate::store::Store::open(settings)?;
+    sweep_cut_short(settings, &mut store)?;
+    Ok(store)
+}
+
+/// Prints the one report of `--collection C`, else all of them wrapped by `all`
+/// (`{"checks": [...]}` and the like).
+pub(crate) fn emit_reports<R: crate::output::Report, A: crate::output::Report>(
+    single: bool,
+    mut reports: Vec<R>,
+    all: impl FnOnce(Vec<R>) -> A,
+    format: crate::cli::OutputFormat,
+) -> Result<()> {
+    if single && reports.len() == 1 {
+        crate::output::emit(&reports.remove(0), format)
+    } else {
+        crate::output::emit(&all(reports), format)
+    }
+}

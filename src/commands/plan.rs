@@ -6,14 +6,11 @@ use anyhow::{Context as _, Result};
 
 use super::check::Connections;
 use super::diagnose::diagnose_one;
-use crate::catalog::{self, Collection};
+use crate::catalog::Collection;
 use crate::cli::PlanArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
-use crate::output::{
-    self,
-    plan_report::{CollectionPlan, PlanAll, PlannedReport},
-};
+use crate::output::plan_report::{CollectionPlan, PlanAll, PlannedReport};
 use crate::plan::{self, Decision, Input, ProblemRef, render_steps};
 use crate::playbook::{Context, Library};
 use crate::repair::run::StoredAction;
@@ -23,16 +20,10 @@ use crate::store::{Store, audit, observations, plans};
 /// Plans one collection (or all).
 pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
-    let mut conns = Connections::open(settings)?;
-    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
-    let targets: Vec<&Collection> = match &args.target.collection {
-        Some(name) => vec![catalog::resolve(&found, name)?],
-        None => found.iter().collect(),
-    };
-    let mut store = Store::open(settings)?;
-    super::sweep_cut_short(settings, &mut store)?;
+    let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let mut store = super::store(settings)?;
     let mut reports = Vec::new();
-    for c in targets {
+    for c in &targets {
         reports.push(plan_one(
             c, false, settings, &mut store, &mut conns, &library,
         )?);
@@ -42,10 +33,12 @@ pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
     } else {
         Exit::Ok
     };
-    match (args.target.collection.is_some(), reports.len()) {
-        (true, 1) => output::emit(&reports[0], settings.output)?,
-        _ => output::emit(&PlanAll { plans: reports }, settings.output)?,
-    }
+    super::emit_reports(
+        args.target.collection.is_some(),
+        reports,
+        |plans| PlanAll { plans },
+        settings.output,
+    )?;
     Ok(exit)
 }
 

@@ -22,21 +22,15 @@ use crate::store::{Store, audit, diagnoses, observations, outcomes, plans};
 /// Runs `repair`.
 pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
-    let mut conns = Connections::open(settings)?;
-    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
-    let targets: Vec<&Collection> = match &args.target.collection {
-        Some(name) => vec![catalog::resolve(&found, name)?],
-        None => found.iter().collect(),
-    };
-    let mut store = Store::open(settings)?;
-    super::sweep_cut_short(settings, &mut store)?;
+    let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let mut store = super::store(settings)?;
     let opts = Options {
         plan: args.plan,
         dry_run: args.dry_run,
         yes: args.yes,
     };
     let mut reports = Vec::new();
-    for c in targets {
+    for c in &targets {
         reports.push(crate::output::repair_report::settle(repair_one(
             c, &opts, settings, &mut store, &mut conns, &library,
         )?));
@@ -46,10 +40,12 @@ pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
         .map(RepairReport::exit)
         .max()
         .unwrap_or(Exit::Ok);
-    match (args.target.collection.is_some(), reports.len()) {
-        (true, 1) => output::emit(&reports[0], settings.output)?,
-        _ => output::emit(&RepairAll { repairs: reports }, settings.output)?,
-    }
+    super::emit_reports(
+        args.target.collection.is_some(),
+        reports,
+        |repairs| RepairAll { repairs },
+        settings.output,
+    )?;
     Ok(exit)
 }
 

@@ -3,23 +3,19 @@
 
 use anyhow::Result;
 
-use super::check::Connections;
-use crate::catalog;
 use crate::cli::RollbackArgs;
 use crate::config::Settings;
 use crate::exit::{Exit, usage};
 use crate::output::{self, rollback_report::RollbackReport};
 use crate::repair::lock::CollectionLock;
 use crate::repair::run::rollback_steps;
-use crate::store::{Store, audit, observations, repairs};
+use crate::store::{audit, observations, repairs};
 
 /// Runs `rollback`.
 pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
-    let mut conns = Connections::open(settings)?;
-    let found = catalog::discover(&mut conns.detect, &settings.state_schema)?;
-    let c = catalog::resolve(&found, &args.collection)?;
-    let mut store = Store::open(settings)?;
-    super::sweep_cut_short(settings, &mut store)?;
+    let (_, targets) = super::collections(settings, Some(&args.collection))?;
+    let c = &targets[0];
+    let mut store = super::store(settings)?;
     let collection_id = observations::collection_id(
         &mut store.client,
         &store.schema,

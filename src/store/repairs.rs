@@ -168,31 +168,12 @@ pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Runn
     let mut out = Vec::new();
     for r in rows {
         let id: i64 = r.get(0);
-        let steps = client
-            .query(
-                &format!(
-                    "SELECT ordinal, name, status, undo_state FROM {q}.repair_steps
-                      WHERE repair_id = $1 ORDER BY ordinal"
-                ),
-                &[&id],
-            )
-            .context("reading a running repair's steps")?
-            .iter()
-            .map(|s| StoredStep {
-                ordinal: s.get(0),
-                name: s.get(1),
-                status: s.get(2),
-                undo: s
-                    .get::<_, Option<serde_json::Value>>(3)
-                    .and_then(|v| serde_json::from_value(v).ok()),
-            })
-            .collect();
         out.push(RunningRepair {
             id,
             schema: r.get(1),
             table: r.get(2),
             backend_pid: r.get(3),
-            steps,
+            steps: steps(client, schema, id)?,
         });
     }
     Ok(out)
