@@ -6,6 +6,7 @@
 //! * [`progress`]: polls `pg_stat_progress_*` for the step's backend on a second session.
 
 pub mod exec;
+pub mod index;
 pub mod lock;
 pub mod progress;
 pub mod recover;
