@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::harness::{TestDb, clustered_table_sql, db, run, write_config};
+use crate::harness::{TestDb, clustered_table_sql, db, index_build_pid, run, write_config};
 
 fn missing_index_fault(rows: usize) -> (TestDb, tempfile::TempDir, String) {
     let d = db();
@@ -13,16 +13,6 @@ fn missing_index_fault(rows: usize) -> (TestDb, tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
     (d, dir, cfg)
-}
-
-fn building(c: &mut postgres::Client) -> Option<i32> {
-    c.query_opt(
-        "SELECT pid FROM pg_stat_progress_create_index
-          WHERE datname = current_database() AND relid = to_regclass('public.emb') LIMIT 1",
-        &[],
-    )
-    .unwrap()
-    .map(|r| r.get(0))
 }
 
 #[test]
@@ -36,7 +26,7 @@ fn a_terminated_session_mid_build_is_cleaned_in_the_same_run() {
     let killer = std::thread::spawn(move || {
         let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         for _ in 0..400 {
-            if let Some(pid) = building(&mut c) {
+            if let Some(pid) = index_build_pid(&mut c) {
                 c.execute("SELECT pg_terminate_backend($1)", &[&pid])
                     .unwrap();
                 return true;

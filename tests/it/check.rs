@@ -1,7 +1,9 @@
 //! `ruvheal check` on real faults: each detector fires on its fault and stays
 //! quiet on a healthy collection.
 
-use crate::harness::{classes, clustered_table_sql, db, run, write_config};
+use crate::harness::{
+    classes, clustered_table_sql, db, run, write_config, xmin_held_while_half_the_rows_are_deleted,
+};
 
 #[test]
 fn a_healthy_clustered_collection_exits_0_without_warnings() {
@@ -152,13 +154,7 @@ fn a_large_table_without_an_ann_index_is_missing_index() {
 #[test]
 fn an_idle_in_transaction_session_holding_xmin_is_contention() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 3000, 8, 10));
-    db.sql("ALTER TABLE emb SET (autovacuum_enabled = off); CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
-    let mut holder = db.client();
-    holder
-        .batch_execute("SET application_name = 'stuck-worker'; BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM emb;")
-        .unwrap();
-    db.sql("DELETE FROM emb WHERE id % 2 = 0");
+    let mut holder = xmin_held_while_half_the_rows_are_deleted(&db);
     db.sql("VACUUM emb");
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let dir = tempfile::tempdir().unwrap();

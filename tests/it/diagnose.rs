@@ -1,7 +1,10 @@
 //! `ruvheal diagnose` on real faults: the right class and cause for each, state
 //! `normal` and no problem on a healthy collection.
 
-use crate::harness::{clustered_table_sql, db, problem_classes, run, write_config};
+use crate::harness::{
+    clustered_table_sql, db, problem_classes, run, write_config,
+    xmin_held_while_half_the_rows_are_deleted,
+};
 
 fn problem<'a>(report: &'a serde_json::Value, class: &str) -> &'a serde_json::Value {
     report["problems"]
@@ -162,13 +165,7 @@ fn ivfflat_flooded_after_training_is_stale_training_or_skew() {
 #[test]
 fn an_xmin_holder_comes_before_the_bloat_it_keeps() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 3000, 8, 10));
-    db.sql("ALTER TABLE emb SET (autovacuum_enabled = off); CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
-    let mut holder = db.client();
-    holder
-        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM emb;")
-        .unwrap();
-    db.sql("DELETE FROM emb WHERE id % 2 = 0");
+    let mut holder = xmin_held_while_half_the_rows_are_deleted(&db);
     db.sql("VACUUM emb");
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let dir = tempfile::tempdir().unwrap();

@@ -277,3 +277,31 @@ impl TestDb {
         (row.get(0), row.get(1))
     }
 }
+
+/// The backend building an index on `public.emb` in this database, if one is.
+pub fn index_build_pid(c: &mut Client) -> Option<i32> {
+    c.query_opt(
+        "SELECT pid FROM pg_stat_progress_create_index
+          WHERE datname = current_database() AND relid = to_regclass('public.emb') LIMIT 1",
+        &[],
+    )
+    .unwrap()
+    .map(|r| r.get(0))
+}
+
+/// The contention fault: `emb` (3,000 clustered rows, HNSW, autovacuum off) with
+/// a session (`stuck-worker`) idle in a REPEATABLE READ transaction that took its
+/// snapshot before half the rows were deleted. Keep the client: dropping it ends
+/// the transaction.
+pub fn xmin_held_while_half_the_rows_are_deleted(db: &TestDb) -> Client {
+    db.sql(&clustered_table_sql("emb", 3000, 8, 10));
+    db.sql("ALTER TABLE emb SET (autovacuum_enabled = off); CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
+    let mut holder = db.client();
+    holder
+        .batch_execute(
+            "SET application_name = 'stuck-worker'; BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM emb;",
+        )
+        .unwrap();
+    db.sql("DELETE FROM emb WHERE id % 2 = 0");
+    holder
+}

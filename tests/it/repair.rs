@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::harness::{TestDb, clustered_table_sql, db, run, write_config};
+use crate::harness::{TestDb, clustered_table_sql, db, index_build_pid, run, write_config};
 
 fn ef_search_fault() -> TestDb {
     let d = db();
@@ -185,11 +185,7 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     let mut c = d.client();
     let mut building = false;
     for _ in 0..200 {
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database() AND relid = to_regclass('public.emb')", &[])
-            .unwrap()
-            .get(0);
-        if n > 0 {
+        if index_build_pid(&mut c).is_some() {
             building = true;
             break;
         }
@@ -200,11 +196,7 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     child.wait().unwrap();
     // the server notices the dead client and cancels the build (leaving an INVALID index)
     for _ in 0..100 {
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database() AND relid = to_regclass('public.emb')", &[])
-            .unwrap()
-            .get(0);
-        if n == 0 {
+        if index_build_pid(&mut c).is_none() {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));

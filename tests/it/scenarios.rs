@@ -1,7 +1,10 @@
 //! End-to-end scenarios on real faults: `check` finds the class, `repair --yes`
 //! brings the contract back, and the collection's rows are untouched.
 
-use crate::harness::{TestDb, classes, clustered_table_sql, db, write_config};
+use crate::harness::{
+    TestDb, classes, clustered_table_sql, db, write_config,
+    xmin_held_while_half_the_rows_are_deleted,
+};
 
 fn repaired(d: &TestDb, extra: &[&str]) -> serde_json::Value {
     let mut args: Vec<&str> = extra.to_vec();
@@ -107,13 +110,7 @@ fn healthy_ivfflat_raises_no_alarm() {
 #[test]
 fn an_idle_transaction_holding_xmin_is_ended_after_approval() {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 3000, 8, 10));
-    d.sql("ALTER TABLE emb SET (autovacuum_enabled = off); CREATE INDEX ON emb USING hnsw (embedding vector_l2_ops)");
-    let mut holder = d.client();
-    holder
-        .batch_execute("SET application_name = 'stuck-worker'; BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM emb;")
-        .unwrap();
-    d.sql("DELETE FROM emb WHERE id % 2 = 0");
+    let mut holder = xmin_held_while_half_the_rows_are_deleted(&d);
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let rows = d.fingerprint("emb");
     let dir = tempfile::tempdir().unwrap();
