@@ -76,6 +76,20 @@ pub(crate) fn repair_one(
         &c.column,
     )?;
     let mut report = RepairReport::new(c, opts.dry_run);
+    // Plan and run under the collection's lock: a second ruvheal planning at the
+    // same time would supersede this run's plans between planning and running.
+    let held = if opts.dry_run {
+        None
+    } else {
+        let info = crate::sql::ConnInfo::resolve(
+            settings.database_url.as_deref(),
+            settings.connect_timeout,
+        )?;
+        Some((
+            CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?,
+            info,
+        ))
+    };
     let stored: Vec<StoredPlan> = match opts.plan {
         Some(id) => {
             let p = plans::get(&mut store.client, &store.schema, id)?
@@ -113,9 +127,9 @@ pub(crate) fn repair_one(
             }
         }
     }
-    if opts.dry_run || report.runnable.is_empty() {
+    let Some((mut held, info)) = held.filter(|_| !report.runnable.is_empty()) else {
         return Ok(report);
-    }
+    };
     let steps: usize = report.runnable.iter().map(|p| p.steps.len()).sum();
     if !opts.yes
         && !output::prompt::confirm(&format!(
@@ -127,10 +141,7 @@ pub(crate) fn repair_one(
         report.declined = true;
         return Ok(report);
     }
-    let info =
-        crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
     let key = settings.audit_key()?;
-    let mut held = CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?;
     crate::sql::session::repair(held.client())?;
     privilege_preflight(held.client(), c)?;
     let mut poll = crate::sql::connect(&info)?;

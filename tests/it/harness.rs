@@ -178,12 +178,14 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
 }
 
 /// SQL creating `table (id bigint identity, embedding vector(dims))` with `rows`
-/// rows in `clusters` tight clusters (deterministic centres, random spread).
+/// rows in `clusters` clusters (deterministic centres, random spread wide enough
+/// that pgvector builds a connected graph: a spread of 0.2 left layer 0 split by
+/// cluster in 25 of 30 builds, and about one build in 80 with recall below 0.95).
 pub fn clustered_table_sql(table: &str, rows: usize, dims: usize, clusters: usize) -> String {
     format!(
         "CREATE TABLE {table} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector({dims}));
          INSERT INTO {table} (embedding)
-         SELECT (SELECT array_agg(sin((g % {clusters}) * 7 + d * 0.37) + (random() - 0.5) * 0.2)::vector
+         SELECT (SELECT array_agg(sin((g % {clusters}) * 7 + d * 0.37) + (random() - 0.5))::vector
                    FROM generate_series(1, {dims}) d)
            FROM generate_series(1, {rows}) g;"
     )
