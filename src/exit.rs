@@ -88,11 +88,35 @@ pub fn classify(err: &anyhow::Error) -> Exit {
     Exit::Unknown
 }
 
-/// True when the error is a closed stdout (`ruvheal ... | head`), which ends quietly.
+/// The reader of stdout went away (`ruvheal ... | head`). Only the output module
+/// raises it, so a broken pipe elsewhere (a database socket the server closed)
+/// stays an error.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("stdout was closed")
+    }
+}
+impl std::error::Error for StdoutClosed {}
+
+/// True when the error is a closed stdout, which ends quietly.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.is::<StdoutClosed>())
+}
+
+/// True when the error is a database connection that broke under us (the
+/// server closed it, restarted or crashed), as opposed to an SQL error or a
+/// connection that never opened. The driver exposes the I/O kind only through
+/// its message.
+pub fn connection_lost(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<postgres::Error>().is_some_and(|e| {
+            e.is_closed()
+                || e.to_string()
+                    .starts_with("error communicating with the server")
+        })
     })
 }
 
@@ -110,6 +134,18 @@ mod tests {
         let e = anyhow::Error::new(LockHeld("held".into())).context("repair");
         assert_eq!(classify(&e), Exit::Locked);
         assert_eq!(classify(&anyhow::anyhow!("boom")), Exit::Unknown);
+    }
+
+    #[test]
+    fn only_a_closed_stdout_ends_quietly() {
+        // A database socket the server closed is an error, even though its
+        // io::Error is a broken pipe too.
+        let socket = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("recording the repair");
+        assert!(!is_broken_pipe(&socket));
+        assert!(is_broken_pipe(
+            &anyhow::Error::new(StdoutClosed).context("writing")
+        ));
     }
 
     #[test]

@@ -70,6 +70,12 @@ where
         Err(e) if exit::is_broken_pipe(&e) => Exit::Ok,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if exit::connection_lost(&e) {
+                eprintln!(
+                    "hint: the connection to PostgreSQL was lost (server restart or crash?); \
+                     a repair cut short is cleaned up by the next ruvheal run"
+                );
+            }
             exit::classify(&e)
         }
     }

@@ -21,7 +21,9 @@ const HOT_SHARE: f64 = 0.5;
 
 const LEAVES_SQL: &str = "
 SELECT n.nspname::text, c.relname::text,
-       greatest(coalesce(s.n_live_tup, 0), 0)::float8, coalesce(s.n_dead_tup, 0)::float8,
+       (CASE WHEN coalesce(s.n_live_tup, 0) = 0 AND c.reltuples > 0 THEN c.reltuples
+             ELSE greatest(coalesce(s.n_live_tup, 0), 0) END)::float8,
+       coalesce(s.n_dead_tup, 0)::float8,
        (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0) + coalesce(s.n_tup_ins, 0)
         + coalesce(s.n_tup_upd, 0) + coalesce(s.n_tup_del, 0))::float8,
        EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid

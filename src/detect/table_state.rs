@@ -12,8 +12,13 @@ use super::{Class, Finding, Severity};
 
 const DETECTOR: &str = "table";
 
+// Live rows: the statistics view, or the catalog's estimate (kept by VACUUM and
+// ANALYZE) when the view has none: cumulative statistics are lost in a crash
+// and by pg_stat_reset(), which would make a large table look empty.
 const STATS_SQL: &str = "
-SELECT coalesce(s.n_live_tup, 0)::float8, coalesce(s.n_dead_tup, 0)::float8,
+SELECT CASE WHEN coalesce(s.n_live_tup, 0) = 0 AND c.reltuples > 0 THEN c.reltuples
+            ELSE coalesce(s.n_live_tup, 0) END::float8,
+       coalesce(s.n_dead_tup, 0)::float8,
        extract(epoch FROM now() - greatest(s.last_vacuum, s.last_autovacuum))::float8,
        extract(epoch FROM now() - greatest(s.last_analyze, s.last_autoanalyze))::float8,
        coalesce(s.seq_scan, 0)::float8, coalesce(s.seq_tup_read, 0)::float8,

@@ -21,7 +21,7 @@ pub mod status_report;
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
@@ -86,14 +86,29 @@ impl Style {
     }
 }
 
+/// A failed write to stdout: [`crate::exit::StdoutClosed`] when its reader went
+/// away, else the error with `what` as context.
+fn stdout_error(e: std::io::Error, what: &'static str) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        anyhow::Error::new(crate::exit::StdoutClosed)
+    } else {
+        anyhow::Error::new(e).context(what)
+    }
+}
+
 /// Prints `report` on stdout in `format`.
 pub fn emit<R: Report>(report: &R, format: OutputFormat) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, report).context("writing JSON")?;
-            writeln!(out).context("writing JSON")?;
+            serde_json::to_writer_pretty(&mut out, report).map_err(|e| {
+                match e.io_error_kind() {
+                    Some(kind) => stdout_error(kind.into(), "writing JSON"),
+                    None => anyhow::Error::new(e).context("writing JSON"),
+                }
+            })?;
+            writeln!(out).map_err(|e| stdout_error(e, "writing JSON"))?;
         }
         OutputFormat::Table => {
             for block in report.tables(&Style::detect()) {
@@ -101,19 +116,21 @@ pub fn emit<R: Report>(report: &R, format: OutputFormat) -> Result<()> {
                     Block::Table(t) => writeln!(out, "{t}"),
                     Block::Line(l) => writeln!(out, "{l}"),
                 }
-                .context("writing the report")?;
+                .map_err(|e| stdout_error(e, "writing the report"))?;
             }
         }
     }
-    out.flush().context("writing the report")?;
+    out.flush()
+        .map_err(|e| stdout_error(e, "writing the report"))?;
     Ok(())
 }
 
 /// Writes raw text (completions, man pages) on stdout.
 pub fn raw(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes).context("writing output")?;
-    out.flush().context("writing output")?;
+    out.write_all(bytes)
+        .map_err(|e| stdout_error(e, "writing output"))?;
+    out.flush().map_err(|e| stdout_error(e, "writing output"))?;
     Ok(())
 }
 

@@ -267,17 +267,21 @@ impl TestDb {
     /// Row count and an order-independent checksum of `table`'s rows: what no
     /// repair may change.
     pub fn fingerprint(&self, table: &str) -> (i64, String) {
-        let row = self
-            .client()
-            .query_one(
-                &format!(
-                    "SELECT count(*), coalesce(sum(hashtext(t::text)::numeric), 0)::text FROM {table} t"
-                ),
-                &[],
-            )
-            .unwrap();
-        (row.get(0), row.get(1))
+        fingerprint(&mut self.client(), table)
     }
+}
+
+/// Row count and an order-independent hash of every row of `table`.
+pub fn fingerprint(c: &mut Client, table: &str) -> (i64, String) {
+    let row = c
+        .query_one(
+            &format!(
+                "SELECT count(*), coalesce(sum(hashtext(t::text)::numeric), 0)::text FROM {table} t"
+            ),
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
 }
 
 /// The backend building an index on `public.emb` in this database, if one is.

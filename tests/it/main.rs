@@ -20,6 +20,7 @@ mod recover;
 mod repair;
 mod repair_exec;
 mod replication;
+mod restart;
 mod scenarios;
 mod structure;
 mod usage;

@@ -430,7 +430,7 @@ fn hnsw_recall_is_high_by_default_and_starved_by_a_tiny_ef_search() {
         &mut c,
         "items",
         "vector(32)",
-        &clustered(&mut Rng(4), 5000, 32, 50, 0.4),
+        &clustered(&mut Rng(4), 5000, 32, 50, 1.5),
     );
     c.batch_execute("CREATE INDEX items_hnsw ON items USING hnsw (v vector_l2_ops)")
         .unwrap();
@@ -594,7 +594,7 @@ fn partitions_keep_rows_apart() {
     )
     .unwrap();
     let mut w = c.copy_in("COPY parts FROM STDIN").unwrap();
-    for (i, v) in clustered(&mut Rng(8), 4000, 16, 20, 0.4).iter().enumerate() {
+    for (i, v) in clustered(&mut Rng(8), 4000, 16, 20, 1.5).iter().enumerate() {
         writeln!(w, "{i}\t{}", v.as_ref().unwrap().to_text()).unwrap();
     }
     w.finish().unwrap();
