@@ -51,7 +51,7 @@ pub fn run(
     // table scan: the two together take little more than the longer one.
     let live = out.get("table.live_tuples").unwrap_or(0.0);
     let (structure, probes) = std::thread::scope(|scope| {
-        let pages = sessions.pages;
+        let pages = &mut *sessions.pages;
         let worker = scope.spawn(move || {
             let mut part = Measured::default();
             let centers = index_structure(pages, ctx, live, &mut part);
@@ -79,6 +79,15 @@ pub fn run(
         }
     }
     throughput(ctx, &mut out);
+    super::own_traffic::record(
+        &mut [
+            &mut *sessions.detect,
+            &mut *sessions.app,
+            &mut *sessions.pages,
+        ],
+        ctx,
+        &mut out,
+    )?;
     let (findings, baselines) = anomaly::detect(
         history,
         &out.metrics,

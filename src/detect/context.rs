@@ -21,15 +21,24 @@ impl Previous {
     /// The change of `metric` per second since the previous observation, if both exist
     /// and the counter did not go backwards (a stats reset).
     pub fn rate(&self, metric: &str, now_value: f64, now: DateTime<Utc>) -> Option<f64> {
-        let before = *self.metrics.get(metric)?;
+        let before = self.base(metric)?;
         let secs = (now - self.observed_at?).num_milliseconds() as f64 / 1000.0;
         (secs > 0.0 && now_value >= before).then(|| (now_value - before) / secs)
     }
 
     /// The change of a counter since the previous observation (None after a reset).
     pub fn delta(&self, metric: &str, now_value: f64) -> Option<f64> {
-        let before = *self.metrics.get(metric)?;
+        let before = self.base(metric)?;
         (now_value >= before).then_some(now_value - before)
+    }
+
+    /// Where the interval of a counter starts: its value at the end of the
+    /// previous check (past ruvheal's own scans) when recorded, else at its start.
+    fn base(&self, metric: &str) -> Option<f64> {
+        self.metrics
+            .get(&format!("{metric}{}", super::own_traffic::AFTER_CHECK))
+            .or_else(|| self.metrics.get(metric))
+            .copied()
     }
 }
 

@@ -124,13 +124,18 @@ pub fn detect(
             .evidence(json!({"index": index.name, "index_bytes": size})),
         );
     }
+    if shared > 0.0 {
+        out.set("index.shared_buffers_ratio", size / shared);
+    }
     if size > shared {
         out.push(
             Finding::new(Class::MemoryPressure, Severity::Warning, DETECTOR, format!(
-                "index {} ({}) is larger than shared_buffers ({}): searches will read from disk",
+                "index {} ({}) is larger than shared_buffers ({}): searches read it from the OS cache or disk; \
+                 raise shared_buffers above the index (a server restart, which ruvheal leaves to you) or make the index smaller",
                 index.name, crate::output::bytes(index.size_bytes), crate::output::bytes(shared as i64)))
             .metric("index.size_bytes", size, Some(shared))
-            .evidence(json!({"index": index.name})),
+            .evidence(json!({"index": index.name, "index_bytes": size, "shared_buffers_bytes": shared,
+                             "needs_restart": true})),
         );
     }
     Ok(())

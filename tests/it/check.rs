@@ -424,3 +424,47 @@ fn probes_can_come_from_a_table_of_real_queries() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("app.nope"), "{err}");
 }
+
+#[test]
+fn our_own_scans_are_not_the_applications_and_an_unused_index_shows() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    db.check_json("emb", &["--config", &cfg]);
+    // Only ruvheal ran since: its probes and exact pass are not traffic.
+    let (_, second, _) = db.check_json("emb", &["--config", &cfg]);
+    let m = &second["metrics"];
+    assert_eq!(m["throughput.scans_per_s"], 0.0, "{m:#}");
+    assert!(m["cache.index_hit_ratio"].is_null(), "{m:#}");
+    assert!(
+        m["index.idx_scan.after_check"].as_f64().unwrap() >= 50.0,
+        "{m:#}"
+    );
+    // The application scans the table 12 times without the index.
+    let mut app = db.client();
+    app.batch_execute(
+        "SET enable_indexscan = off; SET enable_indexonlyscan = off; SET enable_bitmapscan = off;",
+    )
+    .unwrap();
+    for _ in 0..12 {
+        app.batch_execute("SELECT count(*) FROM emb").unwrap();
+    }
+    app.batch_execute("SELECT pg_stat_force_next_flush()")
+        .unwrap();
+    let (_, third, _) = db.check_json("emb", &["--config", &cfg]);
+    let unused = third["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "missing_index")
+        .unwrap_or_else(|| panic!("{third:#}"));
+    assert!(
+        unused["message"]
+            .as_str()
+            .unwrap()
+            .contains("emb_hnsw was not used since the last check while 12 sequential scans ran"),
+        "{unused:#}"
+    );
+}

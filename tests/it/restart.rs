@@ -3,73 +3,12 @@
 //! crashed). The cut-short repair fails with a clear error, not a panic; the
 //! next run cleans what it left; a later repair succeeds; rows never change.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use postgres::{Client, NoTls};
 
-use crate::harness::{
-    clustered_table_sql, fingerprint, index_build_pid, run, ruvheal, write_config,
-};
-
-fn script() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres")
-}
-
-/// A private cluster, stopped and deleted when dropped.
-struct Scratch {
-    name: String,
-    url: String,
-}
-
-impl Scratch {
-    fn start(name: &str) -> Scratch {
-        let name = format!("{name}-{}", std::process::id());
-        let out = Command::new(script())
-            .args(["scratch", "start", &name])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "scripts/postgres scratch start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let url = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        Scratch { name, url }
-    }
-
-    fn client(&self) -> Client {
-        Client::connect(&self.url, NoTls).unwrap()
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = ruvheal();
-        cmd.env("DATABASE_URL", &self.url);
-        cmd
-    }
-}
-
-/// Crashes the cluster (`-m immediate`) and starts it again.
-fn crash_restart(name: &str) {
-    let out = Command::new(script())
-        .args(["scratch", "crash-restart", name])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/postgres scratch crash-restart: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = Command::new(script())
-            .args(["scratch", "stop", &self.name])
-            .output();
-    }
-}
+use crate::harness::{clustered_table_sql, fingerprint, index_build_pid, run, write_config};
+use crate::scratch::{Scratch, crash_restart};
 
 fn invalid_indexes(c: &mut Client) -> i64 {
     c.query_one(
@@ -82,10 +21,10 @@ fn invalid_indexes(c: &mut Client) -> i64 {
 
 #[test]
 fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succeeds() {
-    let s = Scratch::start("crash");
+    let s = Scratch::start("crash", &[]);
     s.client()
         .batch_execute(&format!(
-            "CREATE EXTENSION vector; CREATE EXTENSION pageinspect; {} ANALYZE emb;",
+            "{} ANALYZE emb;",
             clustered_table_sql("emb", 30000, 32, 20)
         ))
         .unwrap();
