@@ -409,6 +409,7 @@ Register-ArgumentCompleter -Native -CommandName 'ruvheal' -ScriptBlock {
             break
         }
         'ruvheal;audit;verify' {
+            [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'A head printed by an earlier verify (SEQ:HASH), kept outside the database: finds deleted newest rows, which leave a valid chain')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]')
             [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Where ruvheal keeps its state tables [default: the --database-url database]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]')

@@ -359,12 +359,16 @@ _ruvheal() {
             return 0
             ;;
         ruvheal__subcmd__audit__subcmd__verify)
-            opts="-o -q -v -h -V --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --expect-head --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expect-head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

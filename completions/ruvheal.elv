@@ -383,6 +383,7 @@ set edit:completion:arg-completer[ruvheal] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ruvheal;audit;verify'= {
+            cand --expect-head 'A head printed by an earlier verify (SEQ:HASH), kept outside the database: finds deleted newest rows, which leave a valid chain'
             cand --database-url 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]'
             cand --state-url 'Where ruvheal keeps its state tables [default: the --database-url database]'
             cand --config 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]'

@@ -268,6 +268,7 @@ complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and not __fish_se
 complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
 complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the hash chain of the audit log'
 complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and __fish_seen_subcommand_from verify" -l expect-head -d 'A head printed by an earlier verify (SEQ:HASH), kept outside the database: finds deleted newest rows, which leave a valid chain' -r
 complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]' -r
 complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and __fish_seen_subcommand_from verify" -l state-url -d 'Where ruvheal keeps its state tables [default: the --database-url database]' -r
 complete -c ruvheal -n "__fish_ruvheal_using_subcommand audit; and __fish_seen_subcommand_from verify" -l config -d 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]' -r -F

@@ -8,4 +8,4 @@ pub mod chain;
 pub mod verify;
 
 pub use chain::{Entry, GENESIS, Row, canonical, hash_of, hmac_of};
-pub use verify::{Problem, Verdict, verify};
+pub use verify::{Head, Problem, Verdict, verify};

@@ -15,11 +15,53 @@ pub struct Problem {
     pub message: String,
 }
 
+/// The newest row of the chain, to keep somewhere the database's writers cannot
+/// reach: a chain whose newest rows were deleted is still a valid chain, so
+/// only a head pinned earlier shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Head {
+    /// Its `seq`.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+impl std::str::FromStr for Head {
+    type Err = String;
+
+    /// `SEQ:HASH`, as `audit verify` prints it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (seq, hash) = s
+            .split_once(':')
+            .ok_or_else(|| format!("{s:?} is not SEQ:HASH"))?;
+        let seq: i64 = seq
+            .parse()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("{seq:?} is not a row number"))?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("{hash:?} is not a SHA-256 hash (64 hex digits)"));
+        }
+        Ok(Head {
+            seq,
+            hash: hash.to_ascii_lowercase(),
+        })
+    }
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
 /// The result of a verification.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
     /// Rows read.
     pub rows: usize,
+    /// The newest row (`SEQ:HASH` to pin), if any.
+    pub head: Option<Head>,
     /// Whether HMACs were checked (a key was configured).
     pub hmac_checked: bool,
     /// First seq that carries an HMAC, if any.
@@ -36,8 +78,9 @@ impl Verdict {
 }
 
 /// Verifies rows (in `seq` order). With `key`, HMACs are checked; a row without
-/// one after the first signed row is a break (a stripped signature).
-pub fn verify(rows: &[Row], key: Option<&[u8]>) -> Verdict {
+/// one after the first signed row is a break (a stripped signature). With
+/// `pinned`, a head recorded earlier must still be in the chain, unchanged.
+pub fn verify(rows: &[Row], key: Option<&[u8]>, pinned: Option<&Head>) -> Verdict {
     let mut problems = Vec::new();
     let mut say = |seq: i64, kind: &str, message: String| {
         problems.push(Problem {
@@ -118,8 +161,36 @@ pub fn verify(rows: &[Row], key: Option<&[u8]>) -> Verdict {
         }
         prev = Some(row);
     }
+    let head = rows.last().map(|r| Head {
+        seq: r.seq,
+        hash: r.hash.clone(),
+    });
+    if let Some(pin) = pinned {
+        match rows.iter().find(|r| r.seq == pin.seq) {
+            None => say(
+                pin.seq,
+                "truncated",
+                format!(
+                    "pinned row {} is gone: the chain now ends at {}; its newest rows were deleted",
+                    pin.seq,
+                    head.as_ref()
+                        .map_or("nothing".to_string(), |h| format!("row {}", h.seq))
+                ),
+            ),
+            Some(r) if r.hash != pin.hash => say(
+                pin.seq,
+                "rewritten",
+                format!(
+                    "row {} no longer has the pinned hash: the chain was rewritten from there",
+                    pin.seq
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
     Verdict {
         rows: rows.len(),
+        head,
         hmac_checked: key.is_some(),
         signed_from,
         problems,
@@ -168,22 +239,48 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_head_finds_deleted_newest_rows() {
+        let rows = chain(5, None);
+        let pin: Head = format!("4:{}", rows[3].hash).parse().unwrap();
+        assert_eq!(verify(&rows, None, None).head.unwrap().seq, 5);
+        assert!(verify(&rows, None, Some(&pin)).intact());
+        // the two newest rows deleted: the rest is a valid chain ...
+        assert!(verify(&rows[..3], None, None).intact());
+        // ... but not to a pinned head
+        assert_eq!(
+            kinds(&verify(&rows[..3], None, Some(&pin))),
+            [(4, "truncated".to_string())]
+        );
+        let other: Head = format!("4:{}", rows[2].hash).parse().unwrap();
+        assert_eq!(
+            kinds(&verify(&rows, None, Some(&other))),
+            [(4, "rewritten".to_string())]
+        );
+        for bad in ["4", "x:ab", "0:ab", &format!("4:{}", &rows[3].hash[..10])] {
+            assert!(bad.parse::<Head>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn an_intact_chain_verifies() {
-        assert!(verify(&chain(5, None), None).intact());
-        assert!(verify(&chain(5, Some(b"k")), Some(b"k")).intact());
-        assert!(verify(&[], None).intact());
+        assert!(verify(&chain(5, None), None, None).intact());
+        assert!(verify(&chain(5, Some(b"k")), Some(b"k"), None).intact());
+        assert!(verify(&[], None, None).intact());
     }
 
     #[test]
     fn each_kind_of_tamper_is_named() {
         let mut edited = chain(5, None);
         edited[2].subject = serde_json::json!({"plan_id": 99});
-        assert_eq!(kinds(&verify(&edited, None)), [(3, "edited".to_string())]);
+        assert_eq!(
+            kinds(&verify(&edited, None, None)),
+            [(3, "edited".to_string())]
+        );
 
         let mut deleted = chain(5, None);
         deleted.remove(2);
         assert_eq!(
-            kinds(&verify(&deleted, None)),
+            kinds(&verify(&deleted, None, None)),
             [
                 (4, "missing_rows".to_string()),
                 (4, "broken_link".to_string())
@@ -192,7 +289,7 @@ mod tests {
 
         let mut reordered = chain(5, None);
         reordered.swap(1, 2);
-        let k = kinds(&verify(&reordered, None));
+        let k = kinds(&verify(&reordered, None, None));
         assert!(k.contains(&(3, "broken_link".to_string())), "{k:?}");
 
         // an inserted row, hashed properly, still breaks the next link and the numbering
@@ -203,13 +300,13 @@ mod tests {
         extra.prev_hash = inserted[1].hash.clone();
         extra.hash = extra.expected_hash();
         inserted.insert(2, extra);
-        let k = kinds(&verify(&inserted, None));
+        let k = kinds(&verify(&inserted, None, None));
         assert!(
             k.contains(&(3, "broken_link".to_string()))
                 || k.contains(&(3, "missing_rows".to_string())),
             "{k:?}"
         );
-        assert!(!verify(&inserted, None).intact());
+        assert!(!verify(&inserted, None, None).intact());
     }
 
     #[test]
@@ -223,15 +320,15 @@ mod tests {
             forged[i].hash = forged[i].expected_hash();
         }
         assert!(
-            verify(&forged, None).intact(),
+            verify(&forged, None, None).intact(),
             "without the key it cannot be seen"
         );
-        let k = kinds(&verify(&forged, Some(key)));
+        let k = kinds(&verify(&forged, Some(key), None));
         assert_eq!(k[0], (2, "bad_hmac".to_string()), "{k:?}");
         let mut stripped = chain(4, Some(key));
         stripped[3].hmac = None;
         assert_eq!(
-            kinds(&verify(&stripped, Some(key))),
+            kinds(&verify(&stripped, Some(key), None)),
             [(4, "unsigned".to_string())]
         );
         // rows written before a key was configured are not a break
@@ -247,7 +344,7 @@ mod tests {
         mixed[3].prev_hash = mixed[2].hash.clone();
         mixed[3].hash = mixed[3].expected_hash();
         mixed[3].hmac = Some(hmac_of(key, &mixed[3].hash));
-        let v = verify(&mixed, Some(key));
+        let v = verify(&mixed, Some(key), None);
         assert!(v.intact(), "{:?}", v.problems);
         assert_eq!(v.signed_from, Some(3));
     }

@@ -231,7 +231,12 @@ pub enum PlaybooksCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain of the audit log
-    Verify,
+    Verify {
+        /// A head printed by an earlier verify (SEQ:HASH), kept outside the
+        /// database: finds deleted newest rows, which leave a valid chain
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+    },
 }
 
 /// `completions` arguments.

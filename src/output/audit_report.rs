@@ -5,7 +5,8 @@ use serde::Serialize;
 use super::{Block, Report, Style};
 use crate::audit::Verdict;
 
-/// `audit verify -o json`: `intact`, `rows`, `hmac_checked`, `signed_from`, `problems`.
+/// `audit verify -o json`: `intact`, `rows`, `head` (`seq`, `hash`),
+/// `hmac_checked`, `signed_from`, `problems`.
 #[derive(Debug, Serialize)]
 pub struct AuditReport {
     /// No break found.
@@ -37,10 +38,16 @@ impl Report for AuditReport {
             (false, None) => String::new(),
         };
         if self.intact {
-            return vec![Block::Line(format!(
+            let mut out = vec![Block::Line(format!(
                 "audit chain intact: {} rows{hmac}",
                 v.rows
             ))];
+            if let Some(h) = &v.head {
+                out.push(Block::Line(format!(
+                    "head {h} (keep it outside the database; `audit verify --expect-head {h}` later finds deleted newest rows)"
+                )));
+            }
+            return out;
         }
         let mut t = style.table(["row", "break", "what"]);
         for p in &v.problems {

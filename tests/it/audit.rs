@@ -153,3 +153,45 @@ fn with_a_key_a_recomputed_chain_is_found() {
     let (code, _) = verify(&db, Some("other"));
     assert_eq!(code, 2);
 }
+
+#[test]
+fn deleted_newest_rows_are_found_against_a_pinned_head() {
+    let db = db();
+    run(db.cmd().args(["status"])); // the state schema
+    let mut c = db.client();
+    fresh_chain(&mut c, 6, None);
+    let (code, v) = verify(&db, None);
+    assert_eq!(code, 0, "{v:#}");
+    let head = format!(
+        "{}:{}",
+        v["head"]["seq"],
+        v["head"]["hash"].as_str().unwrap()
+    );
+    assert!(head.starts_with("6:"), "{head}");
+    let (code, text, _) = run(db.cmd().args(["audit", "verify"]));
+    assert_eq!(code, 0);
+    assert!(text.contains(&format!("--expect-head {head}")), "{text}");
+    // Whoever can write the table deletes the two newest rows: still a valid chain ...
+    c.batch_execute("DELETE FROM ruvheal.audit_log WHERE seq > 4")
+        .unwrap();
+    assert_eq!(verify(&db, None).0, 0);
+    // ... but not to the head kept elsewhere.
+    let (code, out, err) =
+        run(db
+            .cmd()
+            .args(["audit", "verify", "--expect-head", &head, "-o", "json"]));
+    assert_eq!(code, 2, "{out} {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(breaks(&v), [(6, "truncated".to_string())]);
+    assert!(
+        v["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the chain now ends at row 4"),
+        "{v:#}"
+    );
+    // A malformed head is a usage error, before anything is read.
+    let (code, _, err) = run(db.cmd().args(["audit", "verify", "--expect-head", "6:xyz"]));
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("--expect-head"), "{err}");
+}
