@@ -85,6 +85,11 @@ fn an_index_far_larger_than_shared_buffers_is_reported_and_not_churned() {
         "{reason}"
     );
 
+    let (code, v, err) = json(&s, &["repair", "--collection", "emb", "--dry-run"]);
+    assert!(code <= 1, "{v:#} {err}");
+    assert_eq!(v["dry_run"], true, "{v:#}");
+    assert_eq!(v["runnable"].as_array().map_or(0, Vec::len), 0, "{v:#}");
+    assert_eq!(v["blocked"][0]["class"], "memory_pressure", "{v:#}");
     let (code, v, err) = json(&s, &["repair", "--collection", "emb", "--yes"]);
     assert!(code <= 1, "{v:#} {err}");
     let repaired: i64 = c
