@@ -130,7 +130,7 @@ impl Metric {
     }
 
     /// [`Metric::finish`] over a block of sums; `nb` holds the probes' squared norms.
-    #[inline]
+    #[inline(always)]
     pub fn finish_block(self, sums: &[f32; BLOCK], na: f32, nb: &[f32; BLOCK]) -> [f64; BLOCK] {
         let mut out = [f64::NAN; BLOCK];
         // one loop per metric, so that each vectorises
@@ -161,7 +161,7 @@ impl Metric {
     /// (`blk[j][p]` is element j of probe p; see [`transpose`]): the f32 sums
     /// [`Metric::finish`] expects. No horizontal additions, so the loop
     /// vectorises across probes; each probe is summed in dimension order.
-    #[inline]
+    #[inline(always)]
     pub fn block_sums(self, row: &[f32], blk: &[[f32; BLOCK]]) -> [f32; BLOCK] {
         match self {
             Metric::L2 => block_reduce(row, blk, |x, y| (x - y) * (x - y)),
@@ -398,6 +398,46 @@ mod tests {
         assert!(Metric::Hamming.supports(VecKind::Bit));
         assert!(!Metric::L2.supports(VecKind::Bit));
         assert!(!Metric::Jaccard.supports(VecKind::Halfvec));
+    }
+
+    #[test]
+    fn block_sums_on_the_widest_vector_unit_match_pgvectors_order_bit_for_bit() {
+        // pgvector sums each distance in dimension order in f32; the block
+        // kernel, compiled for AVX2 at run time, must give the same bits.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+        };
+        let dim = 96;
+        let probes: Vec<Vec<f32>> = (0..BLOCK)
+            .map(|_| (0..dim).map(|_| next()).collect())
+            .collect();
+        let refs: Vec<&[f32]> = probes.iter().map(Vec::as_slice).collect();
+        let blk = transpose(&refs, dim);
+        let arch = pulp::Arch::new();
+        for _ in 0..50 {
+            let row: Vec<f32> = (0..dim).map(|_| next()).collect();
+            for m in [Metric::L2, Metric::InnerProduct, Metric::L1] {
+                let sums = arch.dispatch(
+                    #[inline(always)]
+                    || m.block_sums(&row, &blk),
+                );
+                for (p, probe) in probes.iter().enumerate() {
+                    let mut want = 0.0f32;
+                    for (a, b) in row.iter().zip(probe) {
+                        want += match m {
+                            Metric::L2 => (a - b) * (a - b),
+                            Metric::L1 => (a - b).abs(),
+                            _ => a * b,
+                        };
+                    }
+                    assert_eq!(sums[p].to_bits(), want.to_bits(), "{m} probe {p}");
+                }
+            }
+        }
     }
 
     #[test]
