@@ -332,12 +332,36 @@ fn degrees(
     d0
 }
 
+/// One bit per element: small enough (128 KiB per million) to stay in cache
+/// while a BFS tests it at random for every link.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 == 1
+    }
+    /// Sets bit `i`; true when it was clear.
+    fn set(&mut self, i: usize) -> bool {
+        let (w, b) = (&mut self.0[i / 64], 1u64 << (i % 64));
+        let was_clear = *w & b == 0;
+        *w |= b;
+        was_clear
+    }
+}
+
 /// Live elements reached by a layer-0 BFS from the entry point, and by a search.
 fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
     let n = p.elements.len();
-    let count = |seen: &[bool]| (0..n).filter(|&i| seen[i] && live(&p.elements[i])).count() as u64;
+    let count = |seen: &Bits| {
+        (0..n)
+            .filter(|&i| seen.get(i) && live(&p.elements[i]))
+            .count() as u64
+    };
     let start = entry_idx.filter(|&i| !p.elements[i].deleted);
-    let mut seen = vec![false; n];
+    let mut seen = Bits::new(n);
     bfs0(p, m, &mut seen, start.map(|i| i as u32));
     let layer0_reached = count(&seen);
     // A search also enters layer 0 wherever it stood on an upper layer: continue
@@ -348,11 +372,10 @@ fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
 }
 
 /// Marks everything reachable over layer-0 links from `seeds` in `seen`.
-fn bfs0(p: &Parsed, m: usize, seen: &mut [bool], seeds: impl IntoIterator<Item = u32>) {
+fn bfs0(p: &Parsed, m: usize, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
     let mut queue: Vec<u32> = Vec::new();
     for s in seeds {
-        if !seen[s as usize] {
-            seen[s as usize] = true;
+        if seen.set(s as usize) {
             queue.push(s);
         }
     }
@@ -360,8 +383,7 @@ fn bfs0(p: &Parsed, m: usize, seen: &mut [bool], seeds: impl IntoIterator<Item =
     while let Some(&i) = queue.get(head) {
         head += 1;
         for t in layer0(p, i as usize, m) {
-            if !seen[t as usize] {
-                seen[t as usize] = true;
+            if seen.set(t as usize) {
                 queue.push(t);
             }
         }
