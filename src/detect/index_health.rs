@@ -9,6 +9,10 @@ use super::{Class, Finding, Severity};
 
 const DETECTOR: &str = "structure";
 
+/// Share of live HNSW elements unreachable over layer-0 links from the entry
+/// point from which layer 0 counts as split (`hnsw.layer0_split_ratio`).
+pub const LAYER0_SPLIT: f64 = 0.05;
+
 /// Turns an HNSW structure into metrics and findings.
 pub fn hnsw(s: &HnswStructure, ctx: &Ctx<'_>, out: &mut Measured) {
     let cfg = ctx.config;
@@ -21,6 +25,9 @@ pub fn hnsw(s: &HnswStructure, ctx: &Ctx<'_>, out: &mut Measured) {
     out.set("hnsw.orphans", s.unreachable as f64);
     out.set("hnsw.orphan_ratio", s.unreachable as f64 / live.max(1.0));
     out.set("hnsw.layer0_unreachable", s.orphans as f64);
+    let split = s.orphans as f64 / live.max(1.0);
+    out.set("hnsw.layer0_split_ratio", split);
+    out.set("hnsw.ef_construction", s.ef_construction as f64);
     out.set("hnsw.in_degree_zero", s.in_degree_zero as f64);
     out.set("hnsw.out_degree_mean", s.out_degree.mean);
     out.set("hnsw.in_degree_mean", s.in_degree.mean);
@@ -69,6 +76,21 @@ pub fn hnsw(s: &HnswStructure, ctx: &Ctx<'_>, out: &mut Measured) {
             .metric("hnsw.orphan_ratio", orphan_ratio, Some(cfg.orphan_ratio_warning))
             .evidence(json!({"unreachable": s.unreachable, "layer0_unreachable": s.orphans, "layer0_reachable": s.reachable, "live_elements": s.live_elements,
                              "in_degree_zero": s.in_degree_zero})),
+        );
+    }
+    // Layer 0 in parts: searches still route through the upper layers, so this
+    // alone is information; diagnose names it when recall is low.
+    if split >= LAYER0_SPLIT && s.orphans as f64 > noise {
+        out.push(
+            Finding::new(Class::PoorConnectivity, Severity::Info, DETECTOR, format!(
+                "layer 0 of the HNSW graph is split: {} live elements ({:.0}%) cannot be reached over \
+                 layer-0 links from the entry point, so a search that enters layer 0 in one part never \
+                 sees the others (pgvector builds such graphs on tightly clustered data when a cluster \
+                 outgrows ef_construction = {})",
+                s.orphans, split * 100.0, s.ef_construction))
+            .metric("hnsw.layer0_split_ratio", split, Some(LAYER0_SPLIT))
+            .evidence(json!({"layer0_unreachable": s.orphans, "live_elements": s.live_elements,
+                             "m": s.m, "ef_construction": s.ef_construction})),
         );
     }
     let full = 2.0 * s.m as f64;

@@ -121,6 +121,8 @@ fn explain_recall(
         }) || v.cut.cut_side_kinds.contains(&NodeKind::Unreachable);
         v.state != IntegrityState::Normal && through_graph
     });
+    let split = metric(input, "hnsw.layer0_split_ratio")
+        .filter(|s| *s >= crate::detect::index_health::LAYER0_SPLIT);
     let recall_text = at_k.map_or_else(String::new, |r| format!("recall@k {r:.3}"));
     let dead_explains =
         short > 0.0 && (dead_share >= DEAD_SHARE || has(problems, Class::DeadTupleBloat));
@@ -155,24 +157,35 @@ fn explain_recall(
     } else if has(problems, Class::OrphanNodes)
         || has(problems, Class::PoorConnectivity)
         || weak_cut
+        || split.is_some()
     {
         let class = if has(problems, Class::OrphanNodes) {
             Class::OrphanNodes
         } else {
             Class::PoorConnectivity
         };
+        let split_text = split.map_or_else(String::new, |s| {
+            format!(
+                "; layer 0 is split ({:.0}% of live elements unreachable over layer-0 links), \
+                 which a rebuild with a larger ef_construction than {:.0} joins",
+                s * 100.0,
+                metric(input, "hnsw.ef_construction").unwrap_or(64.0)
+            )
+        });
         (
             class,
             format!(
                 "low {recall_text} comes from a weak HNSW graph: {:.1}% of elements unreachable, \
-                 mean out-degree {:.1}{}",
+                 mean out-degree {:.1}{}{split_text}",
                 metric(input, "hnsw.orphan_ratio").unwrap_or(0.0) * 100.0,
                 metric(input, "hnsw.out_degree_mean").unwrap_or(0.0),
                 boosted.map_or_else(String::new, |b| format!(
                     "; a larger ef_search only reaches {b:.3}"
                 ))
             ),
-            json!({"orphan_ratio": metric(input, "hnsw.orphan_ratio"), "boosted_recall": boosted}),
+            json!({"orphan_ratio": metric(input, "hnsw.orphan_ratio"),
+                   "layer0_split_ratio": metric(input, "hnsw.layer0_split_ratio"),
+                   "boosted_recall": boosted}),
         )
     } else if has(problems, Class::StaleTraining) || has(problems, Class::CentroidSkew) {
         let class = if has(problems, Class::StaleTraining) {

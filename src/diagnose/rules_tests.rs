@@ -173,6 +173,24 @@ fn classifier_cases() {
             ],
         },
         Case {
+            name: "a split layer 0 (tightly clustered rows) is a weak graph, not unknown",
+            findings: vec![f(2, RecallDegradation, Warning, "recall")],
+            metrics: vec![
+                ("recall.at_k", 0.92),
+                ("recall.boosted_at_k", 0.93),
+                ("hnsw.orphan_ratio", 0.0),
+                ("hnsw.layer0_split_ratio", 0.4),
+                ("hnsw.ef_construction", 64.0),
+            ],
+            integrity: Some(cut(0.2, vec![NodeKind::Region], EdgeKind::UpperLink)),
+            expect: vec![(
+                PoorConnectivity,
+                Warning,
+                vec![2],
+                "layer 0 is split (40% of live elements unreachable over layer-0 links), which a rebuild with a larger ef_construction than 64 joins",
+            )],
+        },
+        Case {
             name: "stale IVFFlat training",
             findings: vec![
                 f(1, CentroidSkew, Warning, "structure"),
