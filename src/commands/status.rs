@@ -31,8 +31,20 @@ pub fn run(args: &StatusArgs, settings: &Settings) -> Result<Exit> {
             })
         })
         .collect();
+    let mut running = status::running(client, schema)?;
+    if !running.is_empty() {
+        // A `running` record whose lock nobody holds was cut short.
+        let info = crate::sql::ConnInfo::resolve(
+            settings.database_url.as_deref(),
+            settings.connect_timeout,
+        )?;
+        let mut target = crate::sql::connect(&info)?;
+        for r in &mut running {
+            r.cut_short = !crate::repair::lock::is_held(&mut target, &r.collection)?;
+        }
+    }
     let report = StatusReport {
-        running: status::running(client, schema)?,
+        running,
         cooling_down: cooling,
         awaiting_approval: status::waiting(client, schema)?,
         stopped: learning::stops(client, schema)?,

@@ -57,11 +57,16 @@ impl Report for StatusReport {
                 .iter()
                 .map(|r| {
                     format!(
-                        "repair {} on {} ({}) since {}",
+                        "repair {} on {} ({}) since {}{}",
                         r.repair_id,
                         r.collection,
                         r.playbook.as_deref().unwrap_or("-"),
-                        ts(&r.started_at)
+                        ts(&r.started_at),
+                        if r.cut_short {
+                            " — cut short (nobody holds its lock); the next check, plan or repair cleans it up"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect(),

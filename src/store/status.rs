@@ -26,6 +26,9 @@ pub struct Running {
     pub playbook: Option<String>,
     /// When it started.
     pub started_at: DateTime<Utc>,
+    /// Nobody holds its collection's lock: the process running it is gone (killed,
+    /// or its server restarted) and the next check, plan or repair cleans it up.
+    pub cut_short: bool,
 }
 
 /// A plan waiting for a human.
@@ -113,6 +116,7 @@ pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Runn
             collection: name(r.get(1), r.get(2)),
             playbook: r.get(3),
             started_at: r.get(4),
+            cut_short: false,
         })
         .collect())
 }

@@ -429,6 +429,14 @@ fn status_history_prometheus_and_views_after_a_repair() {
     .unwrap();
     let (_, s, _) = d.json(&["status"]);
     assert_eq!(s["running"][0]["collection"], "public.emb", "{s:#}");
+    assert_eq!(s["running"][0]["cut_short"], true, "nobody holds its lock");
+    let mut holder = d.client();
+    holder
+        .batch_execute("SELECT pg_advisory_lock(hashtextextended('ruvheal.repair:public.emb', 0))")
+        .unwrap();
+    let (_, s, _) = d.json(&["status"]);
+    assert_eq!(s["running"][0]["cut_short"], false, "a live repair: {s:#}");
+    drop(holder);
     assert_eq!(
         s["awaiting_approval"][0]["playbook"], "vacuum_collection",
         "{s:#}"
