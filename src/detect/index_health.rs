@@ -83,10 +83,10 @@ pub fn hnsw(s: &HnswStructure, ctx: &Ctx<'_>, out: &mut Measured) {
     if split >= LAYER0_SPLIT && s.orphans as f64 > noise {
         out.push(
             Finding::new(Class::PoorConnectivity, Severity::Info, DETECTOR, format!(
-                "layer 0 of the HNSW graph is split: {} live elements ({:.0}%) cannot be reached over \
-                 layer-0 links from the entry point, so a search that enters layer 0 in one part never \
-                 sees the others (pgvector builds such graphs on tightly clustered data when a cluster \
-                 outgrows ef_construction = {})",
+                "layer 0 of the HNSW graph is in parts: {} live elements ({:.0}%) cannot be reached over \
+                 layer-0 links from the entry point, only through the upper layers, which works while \
+                 recall holds (pgvector builds such graphs on tightly clustered rows when a cluster \
+                 outgrows ef_construction = {}; deleted elements cut links until a rebuild)",
                 s.orphans, split * 100.0, s.ef_construction))
             .metric("hnsw.layer0_split_ratio", split, Some(LAYER0_SPLIT))
             .evidence(json!({"layer0_unreachable": s.orphans, "live_elements": s.live_elements,
