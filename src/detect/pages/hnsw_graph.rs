@@ -371,22 +371,23 @@ fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
     (layer0_reached, count(&seen))
 }
 
-/// Marks everything reachable over layer-0 links from `seeds` in `seen`.
+/// Marks everything reachable over layer-0 links from `seeds` in `seen`. Level by
+/// level, each level's elements in index order: page order, so the reads of
+/// elements and their neighbor lists run forward through memory.
 fn bfs0(p: &Parsed, m: usize, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
-    let mut queue: Vec<u32> = Vec::new();
-    for s in seeds {
-        if seen.set(s as usize) {
-            queue.push(s);
-        }
-    }
-    let mut head = 0;
-    while let Some(&i) = queue.get(head) {
-        head += 1;
-        for t in layer0(p, i as usize, m) {
-            if seen.set(t as usize) {
-                queue.push(t);
+    let mut frontier: Vec<u32> = seeds.into_iter().filter(|&s| seen.set(s as usize)).collect();
+    let mut next: Vec<u32> = Vec::new();
+    while !frontier.is_empty() {
+        frontier.sort_unstable();
+        for &i in &frontier {
+            for t in layer0(p, i as usize, m) {
+                if seen.set(t as usize) {
+                    next.push(t);
+                }
             }
         }
+        std::mem::swap(&mut frontier, &mut next);
+        next.clear();
     }
 }
 

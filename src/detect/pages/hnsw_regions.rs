@@ -68,37 +68,43 @@ pub(super) fn regions_and_degrees(p: &Parsed, m: usize) -> (Graph, LinkCounts) {
     let n = heads.len();
     // Dense matrices (at most MAX_REGIONS² counters each): one add per link.
     let (mut layer0, mut upper) = (vec![0u32; n * n], vec![0u32; n * n]);
-    let mut queue: Vec<u32> = Vec::with_capacity(n_el);
+    let mut frontier: Vec<u32> = Vec::with_capacity(n);
     for (r, &h) in heads.iter().enumerate() {
         cells[h] = cells[h].assign(r as u32);
-        queue.push(h as u32);
+        frontier.push(h as u32);
     }
-    let mut head = 0;
     // Multi-source BFS: a link to an unassigned live element pulls it into this
     // region; a link to an element of another region is an edge between the two.
-    while let Some(&i) = queue.get(head) {
-        head += 1;
-        let i = i as usize;
-        let r = cells[i].region();
-        let mut out = 0;
-        for t in links_at(p, i, 0, m) {
-            let t = t as usize;
-            out += 1;
-            let mut c = cells[t].link_in();
-            let q = c.region();
-            if q == NONE {
-                if live(&p.elements[t]) {
-                    c = c.assign(r);
-                    queue.push(t as u32);
+    // Level by level, each level in index order (page order: the reads of
+    // elements and neighbor lists run forward through memory); within a level
+    // the lower-numbered element's region wins a tie.
+    let mut next: Vec<u32> = Vec::new();
+    while !frontier.is_empty() {
+        frontier.sort_unstable();
+        for &i in &frontier {
+            let i = i as usize;
+            let r = cells[i].region();
+            let mut out = 0;
+            for t in links_at(p, i, 0, m) {
+                let t = t as usize;
+                out += 1;
+                let mut c = cells[t].link_in();
+                let q = c.region();
+                if q == NONE {
+                    if live(&p.elements[t]) {
+                        c = c.assign(r);
+                        next.push(t as u32);
+                    }
+                } else if q != r {
+                    layer0[r.min(q) as usize * n + r.max(q) as usize] += 1;
                 }
-            } else if q != r {
-                layer0[r.min(q) as usize * n + r.max(q) as usize] += 1;
+                cells[t] = c;
             }
-            cells[t] = c;
+            counts.out[i] = out;
         }
-        counts.out[i] = out;
+        std::mem::swap(&mut frontier, &mut next);
+        next.clear();
     }
-    drop(queue);
     // Elements no head reaches (and deleted ones) still have links to count.
     for i in 0..n_el {
         if cells[i].region() == NONE {
