@@ -375,7 +375,10 @@ fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
 /// level, each level's elements in index order: page order, so the reads of
 /// elements and their neighbor lists run forward through memory.
 fn bfs0(p: &Parsed, m: usize, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
-    let mut frontier: Vec<u32> = seeds.into_iter().filter(|&s| seen.set(s as usize)).collect();
+    let mut frontier: Vec<u32> = seeds
+        .into_iter()
+        .filter(|&s| seen.set(s as usize))
+        .collect();
     let mut next: Vec<u32> = Vec::new();
     while !frontier.is_empty() {
         frontier.sort_unstable();
