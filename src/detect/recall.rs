@@ -133,9 +133,27 @@ pub fn sample_probes(
     let percent = 100.0 * 2.0 * n as f64 / estimated_rows.max(1) as f64;
     let what = || format!("sampling {n} probes from {table}.{column}");
     let mut rows = Vec::new();
-    if estimated_rows > 0 && percent < 50.0 {
+    let repeatable = (seed & ((1 << 53) - 1)) as f64;
+    // Whole blocks first (SYSTEM reads only the blocks it picks; BERNOULLI reads
+    // every block of the table): some 2n blocks, of which the md5 order keeps a
+    // few rows each. Needs the table's block count (none for a partitioned
+    // parent, which goes on to BERNOULLI).
+    let blocks: f64 = client
+        .query_one(
+            "SELECT coalesce((SELECT relpages FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1)), 0)::float8",
+            &[&table.sql()?],
+        )
+        .with_context(what)?
+        .get(0);
+    let per_block = 100.0 * 2.0 * n as f64 / blocks.max(1.0);
+    if estimated_rows > 0 && blocks > 0.0 && per_block < 50.0 {
+        let sql = select("TABLESAMPLE SYSTEM ($3::float8) REPEATABLE ($4::float8)")?;
+        rows = client
+            .query(&sql, &[&seed_text, &limit, &per_block, &repeatable])
+            .with_context(what)?;
+    }
+    if rows.len() < n && estimated_rows > 0 && percent < 50.0 {
         let sql = select("TABLESAMPLE BERNOULLI ($3::float8) REPEATABLE ($4::float8)")?;
-        let repeatable = (seed & ((1 << 53) - 1)) as f64;
         rows = client
             .query(&sql, &[&seed_text, &limit, &percent, &repeatable])
             .with_context(what)?;

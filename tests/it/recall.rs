@@ -557,6 +557,22 @@ fn sampling_is_deterministic_per_seed_and_skips_nulls_and_zeros() {
             "{name}: no zero vectors"
         );
     }
+    // A table of many blocks is sampled by whole blocks (TABLESAMPLE SYSTEM,
+    // which reads only those), yet the probes are spread over many of them.
+    let wide: Vec<Option<Value>> = (0..20000)
+        .map(|_| Some(rng.value(VecKind::Vector, 64)))
+        .collect();
+    load(&mut c, "wide", "vector(64)", &wide);
+    c.batch_execute("ANALYZE wide").unwrap();
+    let t = QualifiedName::new("public", "wide");
+    let a = sample_probes(&mut c, &t, "v", VecKind::Vector, 20, 3, 20000).unwrap();
+    assert_eq!(a.len(), 20);
+    assert_eq!(
+        a,
+        sample_probes(&mut c, &t, "v", VecKind::Vector, 20, 3, 20000).unwrap()
+    );
+    let blocks: std::collections::BTreeSet<u32> = a.iter().map(|p| p.tid.block).collect();
+    assert!(blocks.len() >= 10, "probes from {} blocks", blocks.len());
     // asking for more than there are gives every indexable row once
     let all = sample_probes(
         &mut c,
