@@ -1,6 +1,7 @@
 //! The HNSW graph measured from what [`super::hnsw::HnswReader`] kept: slot keys
-//! resolved to element indices, per-element guards, link validity, degrees,
-//! reachability from the entry point and the page chain.
+//! resolved to element indices, per-element guards, link validity, degrees and
+//! the page chain (reachability is [`super::hnsw_reach`], regions
+//! [`super::hnsw_regions`]).
 //!
 //! Links are judged the way pgvector's search uses them (`hnswutils.c`): a
 //! neighbor tuple whose version or count disagrees with its element gives no
@@ -332,11 +333,6 @@ fn links(p: &mut Parsed, s: &mut HnswStructure) {
     s.invalid_link_kinds = kinds;
 }
 
-/// The usable layer-0 targets of element `i`.
-fn layer0(p: &Parsed, i: usize, m: usize) -> impl Iterator<Item = u32> + '_ {
-    links_at(p, i, 0, m)
-}
-
 /// The usable targets of element `i` on layer `lc` (which must be <= its level).
 pub(super) fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32> + '_ {
     let e = p.elements[i];
@@ -382,68 +378,6 @@ fn degrees(
     d0
 }
 
-/// One bit per element: small enough (128 KiB per million) to stay in cache
-/// while a BFS tests it at random for every link.
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64)])
-    }
-    fn get(&self, i: usize) -> bool {
-        self.0[i / 64] >> (i % 64) & 1 == 1
-    }
-    /// Sets bit `i`; true when it was clear.
-    fn set(&mut self, i: usize) -> bool {
-        let (w, b) = (&mut self.0[i / 64], 1u64 << (i % 64));
-        let was_clear = *w & b == 0;
-        *w |= b;
-        was_clear
-    }
-}
-
-/// Live elements reached by a layer-0 BFS from the entry point, and by a search.
-fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
-    let n = p.elements.len();
-    let count = |seen: &Bits| {
-        (0..n)
-            .filter(|&i| seen.get(i) && live(&p.elements[i]))
-            .count() as u64
-    };
-    let start = entry_idx.filter(|&i| !p.elements[i].deleted);
-    let mut seen = Bits::new(n);
-    bfs0(p, m, &mut seen, start.map(|i| i as u32));
-    let layer0_reached = count(&seen);
-    // A search also enters layer 0 wherever it stood on an upper layer: continue
-    // the same BFS from those elements (only the part not reached yet is walked).
-    let upper = upper_reach(p, start, m);
-    bfs0(p, m, &mut seen, upper);
-    (layer0_reached, count(&seen))
-}
-
-/// Marks everything reachable over layer-0 links from `seeds` in `seen`. Level by
-/// level, each level's elements in index order: page order, so the reads of
-/// elements and their neighbor lists run forward through memory.
-fn bfs0(p: &Parsed, m: usize, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
-    let mut frontier: Vec<u32> = seeds
-        .into_iter()
-        .filter(|&s| seen.set(s as usize))
-        .collect();
-    let mut next: Vec<u32> = Vec::new();
-    while !frontier.is_empty() {
-        frontier.sort_unstable();
-        for &i in &frontier {
-            for t in layer0(p, i as usize, m) {
-                if seen.set(t as usize) {
-                    next.push(t);
-                }
-            }
-        }
-        std::mem::swap(&mut frontier, &mut next);
-        next.clear();
-    }
-}
-
 /// Degrees, entry point checks, reachability and the region graph: the passes
 /// over all links run on two threads (region graph and degrees | reachability).
 fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
@@ -455,7 +389,7 @@ fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
             let (g, counts) = super::hnsw_regions::regions_and_degrees(p, m);
             (degrees(p, &counts, entry_idx, live_count), g)
         });
-        let r = reach(p, m, entry_idx);
+        let r = super::hnsw_reach::reach(p, m, entry_idx);
         let (d, g) = worker.join().unwrap_or_default();
         (d, g, r)
     });
@@ -472,35 +406,6 @@ fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
     s.reachable = layer0_reached;
     s.orphans = s.live_elements - layer0_reached;
     s.unreachable = s.live_elements - searched;
-}
-
-/// The elements a search from the entry point can stand on at layer 1 or above:
-/// on layer L it follows layer-L links, then steps down to layer L-1 at the same
-/// element. Only upper-layer links are walked (a few percent of the graph).
-fn upper_reach(p: &Parsed, entry: Option<usize>, m: usize) -> Vec<u32> {
-    let mut best = vec![0i8; p.elements.len()];
-    let mut work: Vec<u32> = Vec::new();
-    let mut out = Vec::new();
-    if let Some(start) = entry.filter(|&i| p.elements[i].level > 0) {
-        best[start] = p.elements[start].level.min(i8::MAX as u8) as i8;
-        work.push(start as u32);
-        out.push(start as u32);
-    }
-    while let Some(i) = work.pop() {
-        let top = best[i as usize];
-        for lc in 1..=top.max(0) as u8 {
-            for t in links_at(p, i as usize, lc, m) {
-                if best[t as usize] < lc as i8 {
-                    if best[t as usize] == 0 {
-                        out.push(t);
-                    }
-                    best[t as usize] = lc as i8;
-                    work.push(t);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Checks the meta entry point; returns its element index when it names one.
