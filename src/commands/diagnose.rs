@@ -12,7 +12,7 @@ use crate::exit::Exit;
 use crate::integrity::{Integrity, Thresholds};
 use crate::output::diagnose_report::{DiagnoseAll, DiagnoseReport};
 use crate::store::diagnoses::StoredObservation;
-use crate::store::{Store, diagnoses, observations};
+use crate::store::{Store, diagnoses};
 
 /// Diagnoses one collection (or all) and exits by the worst problem.
 pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
@@ -46,13 +46,7 @@ pub(crate) fn diagnose_one(
     conns: &mut Connections,
 ) -> Result<(DiagnoseReport, StoredObservation)> {
     let now = crate::clock::now();
-    let id = observations::collection_id(
-        &mut store.client,
-        &store.schema,
-        &c.schema,
-        &c.table,
-        &c.column,
-    )?;
+    let id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let max_age = chrono::Duration::seconds(settings.diagnose.max_observation_age_secs as i64);
     let mut latest = diagnoses::latest_observation(&mut store.client, &store.schema, id)?;
     let fresh = fresh

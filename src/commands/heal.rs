@@ -11,7 +11,7 @@ use crate::exit::Exit;
 use crate::output::prometheus::{Sample, render, write_atomic};
 use crate::output::repair_report::{RepairAll, RepairReport, settle};
 use crate::playbook::Library;
-use crate::store::{observations, plans};
+use crate::store::plans;
 
 /// Runs `heal`.
 pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
@@ -20,13 +20,7 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
     let mut store = super::store(settings)?;
     let mut reports: Vec<RepairReport> = Vec::new();
     for c in &targets {
-        let id = observations::collection_id(
-            &mut store.client,
-            &store.schema,
-            &c.schema,
-            &c.table,
-            &c.column,
-        )?;
+        let id = store.collection_id(&c.schema, &c.table, &c.column)?;
         let approved = plans::approved(&mut store.client, &store.schema, id)?;
         let runs: Vec<Option<i64>> = if approved.is_empty() {
             vec![None]

@@ -15,7 +15,7 @@ use crate::plan::{self, Decision, Input, ProblemRef, render_steps};
 use crate::playbook::{Context, Library};
 use crate::repair::run::StoredAction;
 use crate::store::plans::{NewPlan, NewStep};
-use crate::store::{Store, audit, observations, plans};
+use crate::store::{Store, audit, plans};
 
 /// Plans one collection (or all).
 pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
@@ -53,13 +53,7 @@ pub(crate) fn plan_one(
 ) -> Result<CollectionPlan> {
     let (diagnosis, obs) = diagnose_one(c, fresh, settings, store, conns)?;
     let now = crate::clock::now();
-    let collection_id = observations::collection_id(
-        &mut store.client,
-        &store.schema,
-        &c.schema,
-        &c.table,
-        &c.column,
-    )?;
+    let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let contract = settings.contract(&c.schema, &c.table);
     let params = plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
     let limits = settings.plan.limits();

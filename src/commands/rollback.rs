@@ -9,20 +9,14 @@ use crate::exit::{Exit, usage};
 use crate::output::{self, rollback_report::RollbackReport};
 use crate::repair::lock::CollectionLock;
 use crate::repair::run::rollback_steps;
-use crate::store::{audit, observations, repairs};
+use crate::store::{audit, repairs};
 
 /// Runs `rollback`.
 pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
     let (_, targets) = super::collections(settings, Some(&args.collection))?;
     let c = &targets[0];
     let mut store = super::store(settings)?;
-    let collection_id = observations::collection_id(
-        &mut store.client,
-        &store.schema,
-        &c.schema,
-        &c.table,
-        &c.column,
-    )?;
+    let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let repair = match args.repair {
         Some(id) => repairs::get(&mut store.client, &store.schema, id)?
             .filter(|r| r.collection_id == collection_id)
@@ -54,8 +48,7 @@ pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
     {
         return Ok(Exit::Ok);
     }
-    let info =
-        crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let info = settings.target()?;
     let mut held = CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?;
     let undone = rollback_steps(
         held.client(),

@@ -15,6 +15,8 @@ pub mod plans;
 pub mod repairs;
 pub mod status;
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 
 use crate::config::Settings;
@@ -28,6 +30,8 @@ pub struct Store {
     pub client: postgres::Client,
     /// The state schema's name (unquoted).
     pub schema: String,
+    /// Collection ids this handle has recorded: one run records each once.
+    ids: HashMap<(String, String, String), i64>,
 }
 
 impl Store {
@@ -44,6 +48,29 @@ impl Store {
         Ok(Store {
             client,
             schema: settings.state_schema.clone(),
+            ids: HashMap::new(),
         })
+    }
+
+    /// The id of collection `table_schema.table(column)` in the state tables,
+    /// recording it (and its `last_seen`) on the first ask of this handle.
+    pub fn collection_id(&mut self, table_schema: &str, table: &str, column: &str) -> Result<i64> {
+        let key = (
+            table_schema.to_string(),
+            table.to_string(),
+            column.to_string(),
+        );
+        if let Some(&id) = self.ids.get(&key) {
+            return Ok(id);
+        }
+        let id = observations::collection_id(
+            &mut self.client,
+            &self.schema,
+            table_schema,
+            table,
+            column,
+        )?;
+        self.ids.insert(key, id);
+        Ok(id)
     }
 }
