@@ -9,7 +9,7 @@ use crate::detect::check::{self, Sessions};
 use crate::detect::context::Ctx;
 use crate::exit::Exit;
 use crate::output::{self, check_report::CheckReport};
-use crate::sql::{self, ConnInfo, session};
+use crate::sql::{self, session};
 use crate::store::{Store, observations};
 
 /// Checks one collection (or all) and exits by the worst finding.
@@ -56,7 +56,7 @@ pub(crate) struct Connections {
 impl Connections {
     /// Opens the three sessions to the collections' database.
     pub fn open(settings: &Settings) -> Result<Self> {
-        let info = ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+        let info = settings.target()?;
         let timeout = std::time::Duration::from_millis(settings.check.statement_timeout_ms);
         let mut detect = sql::connect(&info)?;
         session::read_only(&mut detect, timeout)?;
@@ -80,13 +80,7 @@ pub(crate) fn check_one(
     let started = std::time::Instant::now();
     let now = crate::clock::now();
     let contract = settings.contract(&c.schema, &c.table);
-    let id = observations::collection_id(
-        &mut store.client,
-        &store.schema,
-        &c.schema,
-        &c.table,
-        &c.column,
-    )?;
+    let id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let previous = observations::previous(&mut store.client, &store.schema, id)?;
     let history = observations::history(
         &mut store.client,

@@ -8,7 +8,7 @@ use crate::cli::CollectionsArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
 use crate::output::{self, Block, Report, Style};
-use crate::sql::{self, ConnInfo};
+use crate::sql;
 
 /// The `collections` report.
 #[derive(Debug, Serialize)]
@@ -21,7 +21,7 @@ pub struct CollectionsReport {
 
 /// Lists the collections of the target database.
 pub fn run(args: &CollectionsArgs, settings: &Settings) -> Result<Exit> {
-    let info = ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let info = settings.target()?;
     let mut client = sql::connect(&info)?;
     let mut found = catalog::discover(&mut client, &settings.state_schema)?;
     if let Some(name) = &args.collection {

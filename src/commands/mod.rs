@@ -61,8 +61,7 @@ pub(crate) fn sweep_cut_short(
     settings: &crate::config::Settings,
     store: &mut crate::store::Store,
 ) -> anyhow::Result<()> {
-    let info =
-        crate::sql::ConnInfo::resolve(settings.database_url.as_deref(), settings.connect_timeout)?;
+    let info = settings.target()?;
     let key = settings.audit_key()?;
     crate::repair::recover::sweep(store, &info, key.as_deref())?;
     Ok(())

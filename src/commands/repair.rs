@@ -17,7 +17,7 @@ use crate::playbook::Library;
 use crate::repair::lock::CollectionLock;
 use crate::repair::run::{self, Job};
 use crate::store::plans::StoredPlan;
-use crate::store::{Store, audit, diagnoses, observations, outcomes, plans};
+use crate::store::{Store, audit, diagnoses, outcomes, plans};
 
 /// Runs `repair`.
 pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
@@ -68,23 +68,14 @@ pub(crate) fn repair_one(
     conns: &mut Connections,
     library: &Library,
 ) -> Result<RepairReport> {
-    let collection_id = observations::collection_id(
-        &mut store.client,
-        &store.schema,
-        &c.schema,
-        &c.table,
-        &c.column,
-    )?;
+    let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let mut report = RepairReport::new(c, opts.dry_run);
     // Plan and run under the collection's lock: a second ruvheal planning at the
     // same time would supersede this run's plans between planning and running.
     let held = if opts.dry_run {
         None
     } else {
-        let info = crate::sql::ConnInfo::resolve(
-            settings.database_url.as_deref(),
-            settings.connect_timeout,
-        )?;
+        let info = settings.target()?;
         Some((
             CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?,
             info,

@@ -34,10 +34,7 @@ pub fn run(args: &StatusArgs, settings: &Settings) -> Result<Exit> {
     let mut running = status::running(client, schema)?;
     if !running.is_empty() {
         // A `running` record whose lock nobody holds was cut short.
-        let info = crate::sql::ConnInfo::resolve(
-            settings.database_url.as_deref(),
-            settings.connect_timeout,
-        )?;
+        let info = settings.target()?;
         let mut target = crate::sql::connect(&info)?;
         for r in &mut running {
             r.cut_short = !crate::repair::lock::is_held(&mut target, &r.collection)?;
