@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use crate::harness::{TestDb, clustered_table_sql, db, index_build_pid, run, write_config};
+use crate::harness::{
+    TestDb, clustered_table_sql, db, first_repair_status, index_build_pid, invalid_indexes_on_emb,
+    mass_deleted_without_vacuum, run, write_config,
+};
 
 fn missing_index_fault(rows: usize) -> (TestDb, tempfile::TempDir, String) {
     let d = db();
@@ -54,19 +57,8 @@ fn a_terminated_session_mid_build_is_cleaned_in_the_same_run() {
         "{err}"
     );
     let mut c = d.client();
-    let status: String = c
-        .query_one("SELECT status FROM ruvheal.repairs", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(status, "interrupted");
-    let invalid: i64 = c
-        .query_one(
-            "SELECT count(*) FROM pg_index i WHERE i.indrelid = 'emb'::regclass AND NOT i.indisvalid",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(invalid, 0);
+    assert_eq!(first_repair_status(&mut c), "interrupted");
+    assert_eq!(invalid_indexes_on_emb(&mut c), 0);
     assert_eq!(d.fingerprint("emb"), rows);
     assert_eq!(run(d.cmd().args(["audit", "verify"])).0, 0);
 }
@@ -74,12 +66,7 @@ fn a_terminated_session_mid_build_is_cleaned_in_the_same_run() {
 #[test]
 fn two_heals_at_once_exactly_one_acts() {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    d.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&d);
     d.check_json("emb", &[]); // the state schema exists before the race
     let rows = d.fingerprint("emb");
     let spawn = || {
@@ -103,12 +90,7 @@ fn two_heals_at_once_exactly_one_acts() {
 #[test]
 fn a_role_that_does_not_own_the_table_changes_nothing() {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    d.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&d);
     let role = format!("{}_ops", d.name);
     d.sql(&format!(
         "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN PASSWORD 'pw';

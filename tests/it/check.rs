@@ -2,7 +2,8 @@
 //! quiet on a healthy collection.
 
 use crate::harness::{
-    classes, clustered_table_sql, db, run, write_config, xmin_held_while_half_the_rows_are_deleted,
+    classes, clustered_table_sql, db, mass_deleted_without_vacuum, run, write_config,
+    xmin_held_while_half_the_rows_are_deleted,
 };
 
 #[test]
@@ -31,12 +32,7 @@ fn a_healthy_clustered_collection_exits_0_without_warnings() {
 #[test]
 fn mass_deletes_without_vacuum_are_dead_tuple_bloat() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    db.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&db);
     let (code, report, err) = db.check_json("emb", &[]);
     assert_eq!(code, 2, "{err}");
     let f = report["findings"]

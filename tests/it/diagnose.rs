@@ -2,7 +2,7 @@
 //! `normal` and no problem on a healthy collection.
 
 use crate::harness::{
-    clustered_table_sql, db, problem_classes, run, write_config,
+    clustered_table_sql, db, mass_deleted_without_vacuum, problem_classes, run, write_config,
     xmin_held_while_half_the_rows_are_deleted,
 };
 
@@ -90,12 +90,7 @@ fn a_low_ef_search_is_the_setting_not_the_index() {
 #[test]
 fn mass_deletes_are_dead_tuple_bloat() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    db.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&db);
     let (code, report, _) = db.diagnose_json("emb", &[]);
     assert_eq!(code, 2);
     let p = problem(&report, "dead_tuple_bloat");

@@ -284,6 +284,42 @@ pub fn fingerprint(c: &mut Client, table: &str) -> (i64, String) {
     (row.get(0), row.get(1))
 }
 
+/// The dead-tuple fault: `emb` (4,000 clustered rows, cosine HNSW, autovacuum
+/// off) with 60% of its rows deleted and not vacuumed.
+pub fn mass_deleted_without_vacuum(db: &TestDb) {
+    db.sql(&clustered_table_sql("emb", 4000, 8, 10));
+    db.sql(
+        "ALTER TABLE emb SET (autovacuum_enabled = off);
+         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
+         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
+    );
+}
+
+/// The status of the first repair ruvheal recorded.
+pub fn first_repair_status(c: &mut Client) -> String {
+    c.query_one(
+        "SELECT status FROM ruvheal.repairs ORDER BY id LIMIT 1",
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
+/// INVALID indexes on `public.emb`.
+pub fn invalid_indexes_on_emb(c: &mut Client) -> i64 {
+    c.query_one(
+        "SELECT count(*) FROM pg_index WHERE indrelid = 'public.emb'::regclass AND NOT indisvalid",
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
+/// `scripts/postgres`, for tests that start a replica or a scratch cluster.
+pub fn postgres_script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres")
+}
+
 /// The backend building an index on `public.emb` in this database, if one is.
 pub fn index_build_pid(c: &mut Client) -> Option<i32> {
     c.query_opt(

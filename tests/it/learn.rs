@@ -2,18 +2,13 @@
 //! outcomes, the planner switches strategy, drift stops auto-heal for a class,
 //! reset/restore round-trip, Prometheus text parses, the psql views answer.
 
-use crate::harness::{TestDb, clustered_table_sql, db, run};
+use crate::harness::{TestDb, clustered_table_sql, db, mass_deleted_without_vacuum, run};
 
 /// A collection with dead tuples (`dead_tuple_bloat`), checked once so the state
 /// schema and the collection row exist. Returns the collection id.
 fn bloated() -> (TestDb, i64) {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    d.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&d);
     let (_, report, err) = d.check_json("emb", &[]);
     assert!(
         crate::harness::classes(&report, "warning").contains(&"dead_tuple_bloat".to_string()),

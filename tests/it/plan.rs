@@ -1,7 +1,9 @@
 //! `ruvheal plan` on real faults: the expected playbook, the exact SQL, stored
 //! plans, approval.
 
-use crate::harness::{TestDb, clustered_table_sql, db, run, write_config};
+use crate::harness::{
+    TestDb, clustered_table_sql, db, mass_deleted_without_vacuum, run, write_config,
+};
 
 fn plans(v: &serde_json::Value) -> Vec<(String, String, String)> {
     v["plans"]
@@ -42,12 +44,7 @@ fn hnsw(db: &TestDb, rows: usize) {
 fn each_fault_gets_its_playbook_with_the_exact_sql() {
     // dead tuples -> vacuum
     let d = db();
-    d.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    d.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&d);
     let (code, v, err) = d.json(&["plan", "--collection", "emb"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(

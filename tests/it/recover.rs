@@ -3,7 +3,7 @@
 
 use ruvheal::repair::lock::CollectionLock;
 
-use crate::harness::{clustered_table_sql, db};
+use crate::harness::{clustered_table_sql, db, first_repair_status};
 
 #[test]
 fn a_cut_short_repair_is_cleaned_by_the_next_run() {
@@ -98,9 +98,5 @@ fn a_live_repair_is_left_alone() {
     )
     .unwrap();
     db.check_json("emb", &[]);
-    let status: String = c
-        .query_one("SELECT status FROM ruvheal.repairs", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(status, "running");
+    assert_eq!(first_repair_status(&mut c), "running");
 }

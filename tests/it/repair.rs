@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use crate::harness::{TestDb, clustered_table_sql, db, index_build_pid, run, write_config};
+use crate::harness::{
+    TestDb, clustered_table_sql, db, first_repair_status, index_build_pid, invalid_indexes_on_emb,
+    mass_deleted_without_vacuum, run, write_config,
+};
 
 fn ef_search_fault() -> TestDb {
     let d = db();
@@ -201,41 +204,29 @@ fn a_killed_repair_is_found_and_cleaned_up() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let status: String = c
-        .query_one("SELECT status FROM ruvheal.repairs", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(status, "running", "the killed run left its record");
+    assert_eq!(
+        first_repair_status(&mut c),
+        "running",
+        "the killed run left its record"
+    );
     let (code, _, err) = run(d
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"]));
     assert!(code < 3, "{err}");
     assert!(err.contains("cut short"), "{err}");
-    let status: String = c
-        .query_one("SELECT status FROM ruvheal.repairs", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(status, "interrupted");
-    let invalid: i64 = c
-        .query_one(
-            "SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = 'emb' AND NOT i.indisvalid",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(invalid, 0, "the half-built index is gone");
+    assert_eq!(first_repair_status(&mut c), "interrupted");
+    assert_eq!(
+        invalid_indexes_on_emb(&mut c),
+        0,
+        "the half-built index is gone"
+    );
     assert_eq!(d.fingerprint("emb").0, 30000);
 }
 
 #[test]
 fn heal_runs_the_cycle_then_cools_down() {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 4000, 8, 10));
-    d.sql(
-        "ALTER TABLE emb SET (autovacuum_enabled = off);
-         CREATE INDEX ON emb USING hnsw (embedding vector_cosine_ops); ANALYZE emb;
-         DELETE FROM emb WHERE id % 5 < 3; ANALYZE emb;",
-    );
+    mass_deleted_without_vacuum(&d);
     let rows = d.fingerprint("emb");
     let prom = tempfile::tempdir().unwrap();
     let path = prom.path().join("heal.prom");

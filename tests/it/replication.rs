@@ -2,20 +2,18 @@
 //! taken by `scripts/postgres replica start` (pg_basebackup from the same
 //! binaries), replay paused while the primary writes.
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::harness::{admin_url, classes, clustered_table_sql, db, run, with_db, write_config};
+use crate::harness::{
+    admin_url, classes, clustered_table_sql, db, postgres_script as script, run, with_db,
+    write_config,
+};
 
 /// The replica's URL; it is stopped and deleted when dropped.
 struct Replica {
     name: String,
     url: String,
-}
-
-fn script() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres")
 }
 
 impl Replica {

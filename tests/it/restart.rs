@@ -7,17 +7,11 @@ use std::time::Duration;
 
 use postgres::{Client, NoTls};
 
-use crate::harness::{clustered_table_sql, fingerprint, index_build_pid, run, write_config};
+use crate::harness::{
+    clustered_table_sql, fingerprint, first_repair_status, index_build_pid, invalid_indexes_on_emb,
+    run, write_config,
+};
 use crate::scratch::{Scratch, crash_restart};
-
-fn invalid_indexes(c: &mut Client) -> i64 {
-    c.query_one(
-        "SELECT count(*) FROM pg_index WHERE indrelid = 'emb'::regclass AND NOT indisvalid",
-        &[],
-    )
-    .unwrap()
-    .get(0)
-}
 
 #[test]
 fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succeeds() {
@@ -62,14 +56,7 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
 
     // The server is back with the record still `running`: nobody could mark it.
     let mut c = s.client();
-    let status: String = c
-        .query_one(
-            "SELECT status FROM ruvheal.repairs ORDER BY id LIMIT 1",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(status, "running");
+    assert_eq!(first_repair_status(&mut c), "running");
     // status (read-only) tells it apart from a live repair.
     let (code, out, err) = run(s.cmd().args(["status", "-o", "json"]));
     assert_eq!(code, 0, "{err}");
@@ -83,15 +70,8 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"]));
     assert_eq!(code, 1, "still no index: {err}");
-    let status: String = c
-        .query_one(
-            "SELECT status FROM ruvheal.repairs ORDER BY id LIMIT 1",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(status, "interrupted");
-    assert_eq!(invalid_indexes(&mut c), 0);
+    assert_eq!(first_repair_status(&mut c), "interrupted");
+    assert_eq!(invalid_indexes_on_emb(&mut c), 0);
     let cleanups: i64 = c
         .query_one(
             "SELECT count(*) FROM ruvheal.audit_log WHERE action = 'cleanup'",
@@ -127,7 +107,7 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
         .unwrap()
         .get(0);
     assert_eq!(valid, 1);
-    assert_eq!(invalid_indexes(&mut c), 0);
+    assert_eq!(invalid_indexes_on_emb(&mut c), 0);
     assert_eq!(fingerprint(&mut c, "emb"), rows);
     assert_eq!(run(s.cmd().args(["audit", "verify"])).0, 0);
 }

@@ -2,16 +2,11 @@
 //! that crash or restart a server or need other server settings: the shared
 //! test server is never touched.
 
-use std::path::Path;
 use std::process::Command;
 
 use postgres::{Client, NoTls};
 
-use crate::harness::ruvheal;
-
-fn script() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres")
-}
+use crate::harness::{postgres_script as script, ruvheal};
 
 fn scratch(args: &[&str]) -> String {
     let out = Command::new(script())
