@@ -78,24 +78,14 @@ pub struct PlanConfig {
 
 impl Default for PlanConfig {
     fn default() -> Self {
-        // The planner's own defaults, so they are written down once.
-        let crate::plan::Limits {
-            max_auto_heal_impact,
-            cooldown_secs,
-            max_attempts,
-            attempts_window_secs,
-            require_approval,
-            shell_allow,
-            disabled,
-        } = crate::plan::Limits::default();
         Self {
-            max_auto_heal_impact,
-            cooldown_secs,
-            max_attempts,
-            attempts_window_secs,
-            require_approval,
-            shell_allow,
-            disabled,
+            max_auto_heal_impact: 0.5,
+            cooldown_secs: 3600,
+            max_attempts: 3,
+            attempts_window_secs: 86_400,
+            require_approval: vec![],
+            shell_allow: vec![],
+            disabled: vec![],
             verify_margin: 0.10,
             lock_timeout_ms: 2000,
             statement_timeout_ms: 6 * 3_600_000,

@@ -193,7 +193,7 @@ fn drift_stops_a_class_after_a_failure_streak_or_a_falling_rate() {
 
 #[test]
 fn after_a_strategy_keeps_failing_the_planner_switches() {
-    use crate::plan::{self, Decision, History, Input, Limits, ProblemRef};
+    use crate::plan::{self, Decision, History, Input, ProblemRef};
     let library = crate::playbook::Library::bundled().unwrap();
     let metrics = BTreeMap::from([("table.dead_ratio".to_string(), 0.5)]);
     let problems = [ProblemRef {
@@ -210,7 +210,7 @@ fn after_a_strategy_keeps_failing_the_planner_switches() {
             metrics: &metrics,
             params: &BTreeMap::new(),
             history: &History::default(),
-            limits: &Limits::default(),
+            limits: &crate::config::PlanConfig::default().limits(),
             weights: &w,
             stopped: &BTreeMap::new(),
             now: now(),

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::detect::{Class, Severity};
 use crate::playbook::{Action, Library, ParamValue, Playbook};
 
-/// Safety limits (config `plan:`).
+/// Safety limits (config `plan:`; the defaults are `PlanConfig`'s).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Limits {
     /// Above this impact a plan waits for approval.
@@ -36,20 +36,6 @@ pub struct Limits {
     pub shell_allow: Vec<String>,
     /// Playbooks never planned.
     pub disabled: Vec<String>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_auto_heal_impact: 0.5,
-            cooldown_secs: 3600,
-            max_attempts: 3,
-            attempts_window_secs: 86_400,
-            require_approval: vec![],
-            shell_allow: vec![],
-            disabled: vec![],
-        }
-    }
 }
 
 /// The collection's recent repairs.

@@ -37,7 +37,7 @@ impl Setup {
             metrics: metrics(m),
             params: BTreeMap::new(),
             history: History::default(),
-            limits: Limits::default(),
+            limits: crate::config::PlanConfig::default().limits(),
             weights: BTreeMap::new(),
             stopped: BTreeMap::new(),
         }
