@@ -258,10 +258,7 @@ pub fn problem_classes(report: &serde_json::Value) -> Vec<String> {
 impl TestDb {
     /// Runs `ruvheal <args> -o json` and parses stdout.
     pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value, String) {
-        let (code, out, err) = run(self.cmd().args(args).args(["-o", "json"]));
-        let v = serde_json::from_str(&out)
-            .unwrap_or_else(|e| panic!("{e}: ruvheal {args:?}: stdout {out:?} stderr {err}"));
-        (code, v, err)
+        run_json(&mut self.cmd(), args)
     }
 
     /// Row count and an order-independent checksum of `table`'s rows: what no
@@ -269,6 +266,14 @@ impl TestDb {
     pub fn fingerprint(&self, table: &str) -> (i64, String) {
         fingerprint(&mut self.client(), table)
     }
+}
+
+/// Runs `cmd <args> -o json` and parses stdout: (exit code, JSON, stderr).
+pub fn run_json(cmd: &mut Command, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let (code, out, err) = run(cmd.args(args).args(["-o", "json"]));
+    let v = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("{e}: ruvheal {args:?}: stdout {out:?} stderr {err}"));
+    (code, v, err)
 }
 
 /// Row count and an order-independent hash of every row of `table`.

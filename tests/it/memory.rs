@@ -5,14 +5,8 @@
 //! its own pages) and changes nothing; once shared_buffers is raised and the
 //! server restarted, the check is clean.
 
-use crate::harness::{clustered_table_sql, fingerprint, run};
+use crate::harness::{clustered_table_sql, fingerprint};
 use crate::scratch::Scratch;
-
-fn json(s: &Scratch, args: &[&str]) -> (i32, serde_json::Value, String) {
-    let (code, out, err) = run(s.cmd().args(args).args(["-o", "json"]));
-    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
-    (code, v, err)
-}
 
 fn memory_findings(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
@@ -35,7 +29,7 @@ fn an_index_far_larger_than_shared_buffers_is_reported_and_not_churned() {
     .unwrap();
     let rows = fingerprint(&mut c, "emb");
 
-    let (code, report, err) = json(&s, &["check", "--collection", "emb"]);
+    let (code, report, err) = s.json(&["check", "--collection", "emb"]);
     assert_eq!(code, 1, "{report:#} {err}");
     let ratio = report["metrics"]["index.shared_buffers_ratio"]
         .as_f64()
@@ -51,7 +45,7 @@ fn an_index_far_larger_than_shared_buffers_is_reported_and_not_churned() {
     // Searches still find the right rows: the pressure is on memory, not recall.
     assert!(report["metrics"]["recall.at_k"].as_f64().unwrap() >= 0.95);
 
-    let (_, v, err) = json(&s, &["diagnose", "--collection", "emb"]);
+    let (_, v, err) = s.json(&["diagnose", "--collection", "emb"]);
     let problem = v["problems"]
         .as_array()
         .unwrap()
@@ -67,7 +61,7 @@ fn an_index_far_larger_than_shared_buffers_is_reported_and_not_churned() {
     );
 
     // The only playbook for it, prewarm_index, would churn the buffer pool.
-    let (_, v, err) = json(&s, &["plan", "--collection", "emb"]);
+    let (_, v, err) = s.json(&["plan", "--collection", "emb"]);
     let plans = v["plans"].as_array().unwrap();
     assert!(
         plans.iter().all(|p| p["playbook"] != "prewarm_index"),
@@ -85,12 +79,12 @@ fn an_index_far_larger_than_shared_buffers_is_reported_and_not_churned() {
         "{reason}"
     );
 
-    let (code, v, err) = json(&s, &["repair", "--collection", "emb", "--dry-run"]);
+    let (code, v, err) = s.json(&["repair", "--collection", "emb", "--dry-run"]);
     assert!(code <= 1, "{v:#} {err}");
     assert_eq!(v["dry_run"], true, "{v:#}");
     assert_eq!(v["runnable"].as_array().map_or(0, Vec::len), 0, "{v:#}");
     assert_eq!(v["blocked"][0]["class"], "memory_pressure", "{v:#}");
-    let (code, v, err) = json(&s, &["repair", "--collection", "emb", "--yes"]);
+    let (code, v, err) = s.json(&["repair", "--collection", "emb", "--yes"]);
     assert!(code <= 1, "{v:#} {err}");
     let repaired: i64 = c
         .query_one("SELECT count(*) FROM ruvheal.repairs", &[])
@@ -104,7 +98,7 @@ fn an_index_far_larger_than_shared_buffers_is_reported_and_not_churned() {
         .unwrap();
     drop(c);
     s.restart();
-    let (_, report, err) = json(&s, &["check", "--collection", "emb"]);
+    let (_, report, err) = s.json(&["check", "--collection", "emb"]);
     assert!(memory_findings(&report).is_empty(), "{report:#} {err}");
     let ratio = report["metrics"]["index.shared_buffers_ratio"]
         .as_f64()

@@ -58,9 +58,8 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
     let mut c = s.client();
     assert_eq!(first_repair_status(&mut c), "running");
     // status (read-only) tells it apart from a live repair.
-    let (code, out, err) = run(s.cmd().args(["status", "-o", "json"]));
+    let (code, v, err) = s.json(&["status"]);
     assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["running"][0]["cut_short"], true, "{v:#}");
     let (_, text, _) = run(s.cmd().args(["status"]));
     assert!(text.contains("cut short (nobody holds its lock)"), "{text}");

@@ -57,6 +57,11 @@ impl Scratch {
         cmd
     }
 
+    /// Runs `ruvheal <args> -o json` on it and parses stdout.
+    pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value, String) {
+        crate::harness::run_json(&mut self.cmd(), args)
+    }
+
     /// Restarts it cleanly (`-m fast`).
     pub fn restart(&self) {
         scratch(&["restart", &self.name]);
