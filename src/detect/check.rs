@@ -33,20 +33,14 @@ pub fn run(
     seed: u64,
 ) -> Result<(Measured, Vec<anomaly::Baseline>)> {
     let mut out = Measured::default();
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| {
-        log::debug!(
-            "{what} done after {:.0} ms",
-            clock.elapsed().as_secs_f64() * 1000.0
-        )
-    };
+    let laps = crate::clock::Laps::start("");
     table_state::detect(sessions.detect, ctx, &mut out)?;
     let leaves = partitions::detect(sessions.detect, ctx, &mut out)?;
     let app_settings = settings::session_settings(sessions.app)?;
     out.detail("settings", &app_settings);
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
-    lap("table, settings and contention checks");
+    laps.lap("table, settings and contention checks done");
     // The page read (server I/O, then graph analysis here) overlaps the probe's
     // table scan: the two together take little more than the longer one.
     let live = out.get("table.live_tuples").unwrap_or(0.0);
@@ -55,11 +49,11 @@ pub fn run(
         let worker = scope.spawn(move || {
             let mut part = Measured::default();
             let centers = index_structure(pages, ctx, live, &mut part);
-            lap("index structure");
+            laps.lap("index structure done");
             centers.map(|c| (part, c))
         });
         let probes = probe::detect(sessions.detect, sessions.app, ctx, seed, &mut out);
-        lap("recall probe");
+        laps.lap("recall probe done");
         let structure = worker
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the index structure reader panicked")));

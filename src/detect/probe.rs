@@ -42,22 +42,16 @@ pub fn detect(
         return Ok(vec![]);
     };
     let k = ctx.contract.k.max(1) as usize;
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| {
-        log::debug!(
-            "recall probe: {what} after {:.0} ms",
-            clock.elapsed().as_secs_f64() * 1000.0
-        )
-    };
+    let laps = crate::clock::Laps::start("recall probe: ");
     let probes = sample(detect, c, ctx.contract, kind, seed)?;
-    lap("probe vectors sampled");
+    laps.lap("probe vectors sampled");
     if probes.is_empty() {
         out.skip(DETECTOR, "the collection has no rows to probe with");
         return Ok(vec![]);
     }
     let values: Vec<Value> = probes.iter().map(|p| p.value.clone()).collect();
     let exact = exact_top_k(detect, &c.name(), &c.column, kind, metric, &values, k)?;
-    lap("exact top-k");
+    laps.lap("exact top-k");
     let spec = ProbeSpec {
         table: c.name(),
         column: c.column.clone(),
@@ -66,7 +60,7 @@ pub fn detect(
         k,
     };
     let report = measure(app, &exact, &probes, &spec)?;
-    lap("ANN queries");
+    laps.lap("ANN queries");
     out.set("recall.at_k", report.recall);
     out.set("recall.min", report.recall_min);
     out.set("recall.short_results", report.short_results as f64);
@@ -83,7 +77,7 @@ pub fn detect(
         None
     };
     if let Some(b) = &boost {
-        lap("re-probe at a larger search setting");
+        laps.lap("re-probe at a larger search setting");
         out.set("recall.boosted_at_k", b.recall);
         out.set("recall.boosted_setting", b.to as f64);
         out.detail("recall_boost", b);

@@ -117,13 +117,7 @@ pub(super) fn analyze(mut p: Parsed) -> Result<HnswStructure> {
             meta.version
         ));
     }
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| {
-        log::debug!(
-            "hnsw analysis: {what} after {:.0} ms",
-            clock.elapsed().as_secs_f64() * 1000.0
-        )
-    };
+    let laps = crate::clock::Laps::start("hnsw analysis: ");
     page_chain(&mut p, &mut s);
 
     // Resolve every slot key to an element index or a sentinel, on two threads.
@@ -148,14 +142,14 @@ pub(super) fn analyze(mut p: Parsed) -> Result<HnswStructure> {
         resolve(b);
     });
     p.slots = slots;
-    lap("slots resolved");
+    laps.lap("slots resolved");
 
     guards(&mut p, &mut s);
-    lap("guards");
+    laps.lap("guards");
     links(&mut p, &mut s);
-    lap("links");
+    laps.lap("links");
     degrees_and_reach(&p, &mut s, meta.entry);
-    lap("degrees, reach and regions");
+    laps.lap("degrees, reach and regions");
     levels(&p, &mut s, m);
     if s.invalid_links + s.count_mismatches + s.version_mismatches + s.missing_neighbor_tuples > 0 {
         p.notes.say(
