@@ -22,23 +22,7 @@ const UNUSABLE: u32 = u32::MAX - 3;
 /// Values at or above this are sentinels, below are element indices.
 const SENTINEL: u32 = u32::MAX - 3;
 
-/// What a packed key names.
-fn lookup(p: &Parsed, key: u32) -> Option<u32> {
-    let packer = p.packer?;
-    if key == EMPTY || key == MISSING {
-        return None;
-    }
-    let (block, offset) = packer.unpack(key);
-    let rec = p.blocks.get(block as usize)?;
-    if rec.state != BlockState::Data || offset > rec.items {
-        return None;
-    }
-    p.items
-        .get(rec.first_item as usize + offset as usize - 1)
-        .copied()
-}
-
-/// [`lookup`] for the hot loop: one word per block (first item, item count;
+/// What packed slot keys name: one word per block (first item, item count;
 /// zero items when the block holds no HNSW data), half the size of the block
 /// records, so the table stays in cache while 30 million keys are resolved.
 struct BlockTable {
@@ -58,7 +42,7 @@ impl BlockTable {
         BlockTable { words }
     }
 
-    /// The same answer as [`lookup`].
+    /// The item tag `key` names, if it names a readable item.
     #[inline]
     fn lookup(&self, p: &Parsed, key: u32) -> Option<u32> {
         let packer = p.packer?;
@@ -120,9 +104,9 @@ pub(super) fn analyze(mut p: Parsed) -> Result<HnswStructure> {
     let laps = crate::clock::Laps::start("hnsw analysis: ");
     page_chain(&mut p, &mut s);
 
+    let blocks = BlockTable::of(&p);
     // Resolve every slot key to an element index or a sentinel, on two threads.
     let mut slots = std::mem::take(&mut p.slots);
-    let blocks = BlockTable::of(&p);
     let resolve = |chunk: &mut [u32]| {
         for k in chunk.iter_mut() {
             *k = match *k {
@@ -144,11 +128,11 @@ pub(super) fn analyze(mut p: Parsed) -> Result<HnswStructure> {
     p.slots = slots;
     laps.lap("slots resolved");
 
-    guards(&mut p, &mut s);
+    guards(&mut p, &blocks, &mut s);
     laps.lap("guards");
     links(&mut p, &mut s);
     laps.lap("links");
-    degrees_and_reach(&p, &mut s, meta.entry);
+    degrees_and_reach(&p, &blocks, &mut s, meta.entry);
     laps.lap("degrees, reach and regions");
     levels(&p, &mut s, m);
     if s.invalid_links + s.count_mismatches + s.version_mismatches + s.missing_neighbor_tuples > 0 {
@@ -207,7 +191,7 @@ fn page_chain(p: &mut Parsed, s: &mut HnswStructure) {
 
 /// Counts element states and checks each element's neighbor tuple guards; leaves
 /// `Element::nbr` as the neighbor tuple index when usable, else `EMPTY`.
-fn guards(p: &mut Parsed, s: &mut HnswStructure) {
+fn guards(p: &mut Parsed, blocks: &BlockTable, s: &mut HnswStructure) {
     let m = p.meta.map_or(0, |meta| meta.m as usize);
     let mut claimed = vec![false; p.neighbors.len()];
     for i in 0..p.elements.len() {
@@ -221,7 +205,9 @@ fn guards(p: &mut Parsed, s: &mut HnswStructure) {
             s.live_elements += 1;
             s.multi_tid_elements += (e.heap_tids > 1) as u64;
         }
-        let tag = lookup(p, e.nbr).filter(|&t| t != OTHER && t & NEIGHBOR_TAG != 0);
+        let tag = blocks
+            .lookup(p, e.nbr)
+            .filter(|&t| t != OTHER && t & NEIGHBOR_TAG != 0);
         let mut usable = EMPTY;
         match tag {
             None => {
@@ -374,9 +360,9 @@ fn degrees(
 
 /// Degrees, entry point checks, reachability and the region graph: the passes
 /// over all links run on two threads (region graph and degrees | reachability).
-fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
+fn degrees_and_reach(p: &Parsed, blocks: &BlockTable, s: &mut HnswStructure, entry: ItemPointer) {
     let m = s.m as usize;
-    let entry_idx = entry_point(p, s, entry);
+    let entry_idx = entry_point(p, blocks, s, entry);
     let live_count = s.live_elements as usize;
     let (d, regions, (layer0_reached, searched)) = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
@@ -403,7 +389,12 @@ fn degrees_and_reach(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) {
 }
 
 /// Checks the meta entry point; returns its element index when it names one.
-fn entry_point(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) -> Option<usize> {
+fn entry_point(
+    p: &Parsed,
+    blocks: &BlockTable,
+    s: &mut HnswStructure,
+    entry: ItemPointer,
+) -> Option<usize> {
     if !entry.is_valid() {
         s.entry_point_ok = s.live_elements == 0;
         if !s.entry_point_ok {
@@ -416,7 +407,7 @@ fn entry_point(p: &Parsed, s: &mut HnswStructure, entry: ItemPointer) -> Option<
     let idx = p
         .packer
         .map(|pk| pk.pack(entry))
-        .and_then(|k| lookup(p, k))
+        .and_then(|k| blocks.lookup(p, k))
         .filter(|&t| is_element(t));
     let problem = match idx {
         None => Some(format!("entry point {entry} is not an element tuple")),
