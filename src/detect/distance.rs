@@ -157,17 +157,19 @@ impl Metric {
         out
     }
 
-    /// One row against a block of [`BLOCK`] probes stored dimension-major
-    /// (`blk[j][p]` is element j of probe p; see [`transpose`]): the f32 sums
-    /// [`Metric::finish`] expects. No horizontal additions, so the loop
-    /// vectorises across probes; each probe is summed in dimension order.
+    /// [`ROWS`] rows stored dimension-major (`xs[j][r]` is element j of row r)
+    /// against a block of [`BLOCK`] probes stored likewise (`blk[j][p]`; see
+    /// [`transpose`]): per row, the f32 sums [`Metric::finish`] expects. No
+    /// horizontal additions, so the loop vectorises across probes; each sum runs
+    /// in dimension order, and the rows' sums, independent of each other,
+    /// overlap in the vector unit.
     #[inline(always)]
-    pub fn block_sums(self, row: &[f32], blk: &[[f32; BLOCK]]) -> [f32; BLOCK] {
+    pub fn block_sums(self, xs: &[[f32; ROWS]], blk: &[[f32; BLOCK]]) -> [[f32; BLOCK]; ROWS] {
         match self {
-            Metric::L2 => block_reduce(row, blk, |x, y| (x - y) * (x - y)),
-            Metric::InnerProduct | Metric::Cosine => block_reduce(row, blk, |x, y| x * y),
-            Metric::L1 => block_reduce(row, blk, |x, y| (x - y).abs()),
-            Metric::Hamming | Metric::Jaccard => [f32::NAN; BLOCK],
+            Metric::L2 => block_reduce(xs, blk, |x, y| (x - y) * (x - y)),
+            Metric::InnerProduct | Metric::Cosine => block_reduce(xs, blk, |x, y| x * y),
+            Metric::L1 => block_reduce(xs, blk, |x, y| (x - y).abs()),
+            Metric::Hamming | Metric::Jaccard => [[f32::NAN; BLOCK]; ROWS],
         }
     }
 
@@ -246,6 +248,11 @@ pub fn cosine_finish(dot: f32, na: f32, nb: f32) -> f64 {
 /// Probes per block in [`Metric::block_sums`] (16 f32 = four SSE registers of accumulators).
 pub const BLOCK: usize = 16;
 
+/// Rows per call of [`Metric::block_sums`]: one row's additions into the same
+/// accumulators wait on each other (a sum of 96 terms is 96 additions in a
+/// row); four rows' sums do not, so the vector unit works on four at once.
+pub const ROWS: usize = 4;
+
 /// Lays out dense probes of `dim` elements dimension-major in blocks of
 /// [`BLOCK`]: block b covers probes b·BLOCK.., element `[b·dim + j][i]`; missing
 /// probes of the last block are zeros.
@@ -262,14 +269,29 @@ pub fn transpose(probes: &[&[f32]], dim: usize) -> Vec<[f32; BLOCK]> {
 }
 
 #[inline(always)]
-fn block_reduce(row: &[f32], blk: &[[f32; BLOCK]], f: impl Fn(f32, f32) -> f32) -> [f32; BLOCK] {
-    let mut acc = [0.0f32; BLOCK];
-    for (x, q) in row.iter().zip(blk) {
-        for i in 0..BLOCK {
-            acc[i] += f(*x, q[i]);
-        }
+fn block_reduce(
+    xs: &[[f32; ROWS]],
+    blk: &[[f32; BLOCK]],
+    f: impl Fn(f32, f32) -> f32,
+) -> [[f32; BLOCK]; ROWS] {
+    let [mut a0, mut a1, mut a2, mut a3] = [[0.0f32; BLOCK]; ROWS];
+    // one statement per row: a loop over the rows would invite the compiler to
+    // vectorise across them (four lanes, gathered) instead of across the probes
+    for (x, q) in xs.iter().zip(blk) {
+        lanes(&mut a0, x[0], q, &f);
+        lanes(&mut a1, x[1], q, &f);
+        lanes(&mut a2, x[2], q, &f);
+        lanes(&mut a3, x[3], q, &f);
     }
-    acc
+    [a0, a1, a2, a3]
+}
+
+/// `acc[i] += f(x, q[i])` for every probe of the block.
+#[inline(always)]
+fn lanes(acc: &mut [f32; BLOCK], x: f32, q: &[f32; BLOCK], f: &impl Fn(f32, f32) -> f32) {
+    for i in 0..BLOCK {
+        acc[i] += f(x, q[i]);
+    }
 }
 
 const LANES: usize = 16;
@@ -419,22 +441,33 @@ mod tests {
         let blk = transpose(&refs, dim);
         let arch = pulp::Arch::new();
         for _ in 0..50 {
-            let row: Vec<f32> = (0..dim).map(|_| next()).collect();
+            let rows: Vec<Vec<f32>> = (0..ROWS)
+                .map(|_| (0..dim).map(|_| next()).collect())
+                .collect();
+            let xs: Vec<[f32; ROWS]> = (0..dim)
+                .map(|j| std::array::from_fn(|r| rows[r][j]))
+                .collect();
             for m in [Metric::L2, Metric::InnerProduct, Metric::L1] {
                 let sums = arch.dispatch(
                     #[inline(always)]
-                    || m.block_sums(&row, &blk),
+                    || m.block_sums(&xs, &blk),
                 );
-                for (p, probe) in probes.iter().enumerate() {
-                    let mut want = 0.0f32;
-                    for (a, b) in row.iter().zip(probe) {
-                        want += match m {
-                            Metric::L2 => (a - b) * (a - b),
-                            Metric::L1 => (a - b).abs(),
-                            _ => a * b,
-                        };
+                for (r, row) in rows.iter().enumerate() {
+                    for (p, probe) in probes.iter().enumerate() {
+                        let mut want = 0.0f32;
+                        for (a, b) in row.iter().zip(probe) {
+                            want += match m {
+                                Metric::L2 => (a - b) * (a - b),
+                                Metric::L1 => (a - b).abs(),
+                                _ => a * b,
+                            };
+                        }
+                        assert_eq!(
+                            sums[r][p].to_bits(),
+                            want.to_bits(),
+                            "{m} row {r} probe {p}"
+                        );
                     }
-                    assert_eq!(sums[p].to_bits(), want.to_bits(), "{m} probe {p}");
                 }
             }
         }
@@ -463,16 +496,23 @@ mod tests {
             .collect();
         let refs: Vec<&[f32]> = probes.iter().map(Vec::as_slice).collect();
         let blocks = transpose(&refs, 37);
-        let row: Vec<f32> = (0..37).map(|j| (j % 5) as f32).collect();
+        let rows: Vec<Vec<f32>> = (0..ROWS)
+            .map(|r| (0..37).map(|j| ((j + r) % 5) as f32).collect())
+            .collect();
+        let xs: Vec<[f32; ROWS]> = (0..37)
+            .map(|j| std::array::from_fn(|r| rows[r][j]))
+            .collect();
         for m in [Metric::L2, Metric::InnerProduct, Metric::L1] {
             for (b, blk) in blocks.chunks_exact(37).enumerate() {
-                let sums = m.block_sums(&row, blk);
-                for (i, p) in probes.iter().skip(b * BLOCK).take(BLOCK).enumerate() {
-                    assert_eq!(
-                        m.finish(sums[i], 1.0, 1.0),
-                        m.dense(&row, p, 1.0, 1.0),
-                        "{m}"
-                    );
+                let sums = m.block_sums(&xs, blk);
+                for (r, row) in rows.iter().enumerate() {
+                    for (i, p) in probes.iter().skip(b * BLOCK).take(BLOCK).enumerate() {
+                        assert_eq!(
+                            m.finish(sums[r][i], 1.0, 1.0),
+                            m.dense(row, p, 1.0, 1.0),
+                            "{m}"
+                        );
+                    }
                 }
             }
         }

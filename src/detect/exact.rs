@@ -17,7 +17,7 @@ use std::sync::{Arc, mpsc};
 use anyhow::{Context, Result, anyhow, bail};
 use postgres::GenericClient;
 
-use super::distance::{BLOCK, Metric, norm_sq, popcount, transpose};
+use super::distance::{BLOCK, Metric, ROWS, norm_sq, popcount, transpose};
 use super::vectors::{Value, VecKind, decode_bit, decode_dense_into, mask_padding};
 use crate::sql::copy::CopyReader;
 use crate::sql::{QualifiedName, ident};
@@ -179,9 +179,18 @@ struct Batch {
 
 impl Batch {
     fn feed(&self, scan: &mut Scan) -> Result<()> {
+        let value = |r: &Range<usize>| self.data.get(r.clone()).unwrap_or_default();
+        if matches!(scan.probes, Probes::Dense { .. }) {
+            let mut group = Vec::with_capacity(ROWS);
+            for rows in self.rows.chunks(ROWS) {
+                group.clear();
+                group.extend(rows.iter().map(|(tid, r)| (*tid, value(r))));
+                scan.dense_rows(&group)?;
+            }
+            return Ok(());
+        }
         for (tid, r) in &self.rows {
-            let value = self.data.get(r.clone()).unwrap_or_default();
-            scan.row(*tid, value)
+            scan.row(*tid, value(r))
                 .with_context(|| format!("row {tid}"))?;
         }
         Ok(())
@@ -238,6 +247,8 @@ enum Probes {
         /// Squared norms of the probes, per block.
         norms: Vec<[f32; BLOCK]>,
         row: Vec<f32>,
+        /// Up to [`ROWS`] rows, dimension-major (see [`Metric::block_sums`]).
+        xs: Vec<[f32; ROWS]>,
     },
     Sparse {
         dim: usize,
@@ -293,6 +304,7 @@ impl Scan {
                         .map(|c| std::array::from_fn(|i| c.get(i).map_or(0.0, |p| norm_sq(p))))
                         .collect(),
                     row: Vec::new(),
+                    xs: vec![[0.0; ROWS]; dims],
                 }
             }
             VecKind::Sparsevec => Probes::Sparse {
@@ -340,35 +352,8 @@ impl Scan {
         let (metric, top, worst, dists) =
             (self.metric, &mut self.top, &mut self.worst, &mut self.dists);
         match &mut self.probes {
-            Probes::Dense {
-                dim,
-                blocks,
-                norms,
-                row,
-            } => {
-                decode_dense_into(self.kind, bytes, row)?;
-                check_dims(row.len(), *dim)?;
-                let n = if metric == Metric::Cosine {
-                    norm_sq(row)
-                } else {
-                    1.0
-                };
-                if n == 0.0 {
-                    self.skipped += 1;
-                    return Ok(());
-                }
-                let blocks = blocks.chunks_exact((*dim).max(1)).zip(norms.iter());
-                // Compiled for the widest vector unit this CPU has (AVX2 where
-                // present), chosen at run time; same arithmetic, same sums.
-                self.arch.dispatch(
-                    #[inline(always)]
-                    || {
-                        for (b, (blk, nb)) in blocks.enumerate() {
-                            let d = metric.finish_block(&metric.block_sums(row, blk), n, nb);
-                            offer(top, worst, b * BLOCK, tid, &d);
-                        }
-                    },
-                );
+            Probes::Dense { .. } => {
+                return self.dense_rows(&[(tid, bytes)]);
             }
             Probes::Sparse { dim, values, norms } => {
                 let v = Value::decode(VecKind::Sparsevec, bytes)?;
@@ -408,6 +393,60 @@ impl Scan {
                 offer(top, worst, 0, tid, dists);
             }
         }
+        Ok(())
+    }
+
+    /// Up to [`ROWS`] dense rows, measured together (see [`Metric::block_sums`]);
+    /// each probe is offered the rows in their order, as one at a time would.
+    fn dense_rows(&mut self, group: &[(Tid, &[u8])]) -> Result<()> {
+        let metric = self.metric;
+        let Probes::Dense {
+            dim,
+            blocks,
+            norms,
+            row,
+            xs,
+        } = &mut self.probes
+        else {
+            bail!("dense rows for non-dense probes");
+        };
+        let (mut n, mut used) = ([0.0f32; ROWS], [false; ROWS]);
+        for (r, (tid, bytes)) in group.iter().enumerate().take(ROWS) {
+            self.rows += 1;
+            decode_dense_into(self.kind, bytes, row).with_context(|| format!("row {tid}"))?;
+            check_dims(row.len(), *dim).with_context(|| format!("row {tid}"))?;
+            n[r] = if metric == Metric::Cosine {
+                norm_sq(row)
+            } else {
+                1.0
+            };
+            if n[r] == 0.0 {
+                self.skipped += 1;
+                continue;
+            }
+            used[r] = true;
+            for (x, v) in xs.iter_mut().zip(row.iter()) {
+                x[r] = *v;
+            }
+        }
+        let (top, worst, xs) = (&mut self.top, &mut self.worst, &*xs);
+        let blocks = blocks.chunks_exact((*dim).max(1)).zip(norms.iter());
+        // Compiled for the widest vector unit this CPU has (AVX2 where
+        // present), chosen at run time; same arithmetic, same sums.
+        self.arch.dispatch(
+            #[inline(always)]
+            || {
+                for (b, (blk, nb)) in blocks.enumerate() {
+                    let sums = metric.block_sums(xs, blk);
+                    for (r, (tid, _)) in group.iter().enumerate().take(ROWS) {
+                        if used[r] {
+                            let d = metric.finish_block(&sums[r], n[r], nb);
+                            offer(top, worst, b * BLOCK, *tid, &d);
+                        }
+                    }
+                }
+            },
+        );
         Ok(())
     }
 

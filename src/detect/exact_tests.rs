@@ -13,7 +13,8 @@ fn vector_bytes(v: &[f32]) -> Vec<u8> {
 
 #[test]
 fn scans_a_stream_and_rejects_bad_rows() {
-    let rows: Vec<Vec<f32>> = (0..40)
+    // 41 rows: ten whole groups of four for the dense kernel and one row over
+    let rows: Vec<Vec<f32>> = (0..41)
         .map(|i| vec![i as f32, (i % 7) as f32, 0.0])
         .collect();
     let enc: Vec<[Vec<u8>; 3]> = rows
@@ -39,7 +40,7 @@ fn scans_a_stream_and_rejects_bad_rows() {
     ];
     for metric in [Metric::L2, Metric::L1, Metric::InnerProduct, Metric::Cosine] {
         let got = top_k_from_copy(&s[..], VecKind::Vector, metric, &probes, 5).unwrap();
-        assert_eq!(got.rows_scanned, 40);
+        assert_eq!(got.rows_scanned, 41);
         assert_eq!(got.bytes_read, s.len() as u64);
         for (p, top) in probes.iter().zip(&got.neighbours) {
             let mut all: Vec<(f64, Tid)> = rows
@@ -97,7 +98,7 @@ fn scans_a_stream_and_rejects_bad_rows() {
     let one = scan_threads(&s[..], VecKind::Vector, Metric::L2, &many, 3, 1).unwrap();
     let three = scan_threads(&s[..], VecKind::Vector, Metric::L2, &many, 3, 3).unwrap();
     assert_eq!(one.neighbours, three.neighbours);
-    assert_eq!((three.neighbours.len(), three.rows_scanned), (40, 40));
+    assert_eq!((three.neighbours.len(), three.rows_scanned), (40, 41));
     // and a worker's error reaches the caller
     let mut bad_tail = s[..s.len() - 2].to_vec();
     bad_tail.extend(stream(&[bad[0]], true).split_off(21)); // past the header
