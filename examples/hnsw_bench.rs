@@ -3,7 +3,7 @@
 //! blur the figure.
 //!
 //! `cargo run --release --example hnsw_bench -- <url> <index> [runs]` (`LAPS=1`
-//! prints each phase's time)
+//! prints each phase's time; `DUMP=1` the measured structure and region graph as JSON)
 
 use std::time::Instant;
 
@@ -50,6 +50,7 @@ fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     let mut times = Vec::new();
+    let mut last = None;
     for _ in 0..runs {
         let t = Instant::now();
         let mut reader = HnswReader::new();
@@ -58,7 +59,12 @@ fn main() -> anyhow::Result<()> {
         }
         let s = reader.finish()?;
         times.push(t.elapsed().as_secs_f64());
-        std::hint::black_box(s);
+        last = Some(std::hint::black_box(s));
+    }
+    // DUMP=1 prints the measured structure, to compare two versions' results.
+    if let (Some(s), Some(_)) = (last, std::env::var_os("DUMP")) {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        println!("{}", serde_json::to_string(&s.regions)?);
     }
     times.sort_by(f64::total_cmp);
     println!(

@@ -20,7 +20,7 @@ const NOT_ELEMENT: u32 = u32::MAX - 2;
 /// A link judged unusable (invalid, duplicate or after a gap).
 const UNUSABLE: u32 = u32::MAX - 3;
 /// Values at or above this are sentinels, below are element indices.
-const SENTINEL: u32 = u32::MAX - 3;
+pub(super) const SENTINEL: u32 = u32::MAX - 3;
 
 /// What packed slot keys name: one word per block (first item, item count;
 /// zero items when the block holds no HNSW data), half the size of the block
@@ -364,12 +364,14 @@ fn degrees_and_reach(p: &Parsed, blocks: &BlockTable, s: &mut HnswStructure, ent
     let m = s.m as usize;
     let entry_idx = entry_point(p, blocks, s, entry);
     let live_count = s.live_elements as usize;
+    let l0 = super::hnsw_layer0::Layer0::of(p, m);
+    let l0 = &l0;
     let (d, regions, (layer0_reached, searched)) = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
-            let (g, counts) = super::hnsw_regions::regions_and_degrees(p, m);
+            let (g, counts) = super::hnsw_regions::regions_and_degrees(p, l0, m);
             (degrees(p, &counts, entry_idx, live_count), g)
         });
-        let r = super::hnsw_reach::reach(p, m, entry_idx);
+        let r = super::hnsw_reach::reach(p, l0, m, entry_idx);
         let (d, g) = worker.join().unwrap_or_default();
         (d, g, r)
     });

@@ -4,6 +4,7 @@
 
 use super::hnsw_graph::{links_at, live};
 use super::hnsw_items::Parsed;
+use super::hnsw_layer0::Layer0;
 
 /// One bit per element: small enough (128 KiB per million) to stay in cache
 /// while a BFS tests it at random for every link.
@@ -17,6 +18,7 @@ impl Bits {
         self.0[i / 64] >> (i % 64) & 1 == 1
     }
     /// Sets bit `i`; true when it was clear.
+    #[inline(always)]
     fn set(&mut self, i: usize) -> bool {
         let (w, b) = (&mut self.0[i / 64], 1u64 << (i % 64));
         let was_clear = *w & b == 0;
@@ -26,7 +28,7 @@ impl Bits {
 }
 
 /// Live elements reached by a layer-0 BFS from the entry point, and by a search.
-pub(super) fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
+pub(super) fn reach(p: &Parsed, l0: &Layer0<'_>, m: usize, entry_idx: Option<usize>) -> (u64, u64) {
     let n = p.elements.len();
     let count = |seen: &Bits| {
         (0..n)
@@ -34,36 +36,45 @@ pub(super) fn reach(p: &Parsed, m: usize, entry_idx: Option<usize>) -> (u64, u64
             .count() as u64
     };
     let start = entry_idx.filter(|&i| !p.elements[i].deleted);
-    let mut seen = Bits::new(n);
-    bfs0(p, m, &mut seen, start.map(|i| i as u32));
+    // One bit more than elements: the sink every unusable slot maps to, set
+    // from the start so that it is never "reached".
+    let mut seen = Bits::new(n + 1);
+    seen.set(l0.sink());
+    bfs0(l0, &mut seen, start.map(|i| i as u32));
     let layer0_reached = count(&seen);
     // A search also enters layer 0 wherever it stood on an upper layer: continue
     // the same BFS from those elements (only the part not reached yet is walked).
     let upper = upper_reach(p, start, m);
-    bfs0(p, m, &mut seen, upper);
+    bfs0(l0, &mut seen, upper);
     (layer0_reached, count(&seen))
 }
 
 /// Marks everything reachable over layer-0 links from `seeds` in `seen`. Level by
-/// level, each level's elements in index order: page order, so the reads of
-/// elements and their neighbor lists run forward through memory.
-fn bfs0(p: &Parsed, m: usize, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
+/// level, each level's elements in index order (page order, so the reads run
+/// forward through memory), every slot visited without a branch on its value.
+fn bfs0(l0: &Layer0<'_>, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
     let mut frontier: Vec<u32> = seeds
         .into_iter()
         .filter(|&s| seen.set(s as usize))
         .collect();
-    let mut next: Vec<u32> = Vec::new();
+    // Every element enters a frontier at most once, so n slots (plus one list
+    // of writes past the end that are never counted) always suffice.
+    let mut next = vec![0u32; l0.sink() + 1];
+    let (mut lists, mut buf) = (Vec::new(), Vec::new());
     while !frontier.is_empty() {
         frontier.sort_unstable();
-        for &i in &frontier {
-            for t in links_at(p, i as usize, 0, m) {
-                if seen.set(t as usize) {
-                    next.push(t);
-                }
+        l0.gather(&frontier, &mut lists);
+        let mut len = 0;
+        l0.visit(&lists, &mut buf, |_, slots| {
+            for &slot in slots {
+                let t = l0.target(slot);
+                let fresh = seen.set(t);
+                next[len] = t as u32;
+                len += usize::from(fresh);
             }
-        }
-        std::mem::swap(&mut frontier, &mut next);
-        next.clear();
+        });
+        frontier.clear();
+        frontier.extend_from_slice(&next[..len]);
     }
 }
 

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use super::hnsw_graph::{links_at, live};
 use super::hnsw_items::{NEIGHBOR_TAG, OTHER, Parsed};
+use super::hnsw_layer0::Layer0;
 use crate::integrity::{EdgeKind, Graph, NodeKind};
 
 /// Most regions in the contracted graph.
@@ -20,6 +21,8 @@ pub const MAX_REGIONS: usize = 2000;
 
 /// Region bits of an unassigned element.
 const NONE: u32 = 0xFFFF;
+/// Region bits of an element no region may take (not live; the sink).
+const DEAD: u32 = 0xFFFE;
 
 /// Per element, the two things every link touches, in one word (one cache line
 /// instead of two on the hot path): the region in the low 16 bits ([`NONE`] when
@@ -57,17 +60,24 @@ pub(super) struct LinkCounts {
 /// The region graph and, in the same pass over the links, every element's
 /// layer-0 in- and out-degree (one walk over ~2m links per element is the
 /// expensive part of the analysis, so it is done once for both).
-pub(super) fn regions_and_degrees(p: &Parsed, m: usize) -> (Graph, LinkCounts) {
+pub(super) fn regions_and_degrees(p: &Parsed, l0: &Layer0<'_>, m: usize) -> (Graph, LinkCounts) {
     let n_el = p.elements.len();
     let mut counts = LinkCounts {
         inward: Vec::new(),
         out: vec![0; n_el],
     };
     let heads = choose_heads(p);
-    let mut cells = vec![Cell(NONE); n_el];
+    // One cell more than elements: the sink unusable slots map to.
+    let mut cells: Vec<Cell> = p
+        .elements
+        .iter()
+        .map(|e| Cell(if live(e) { NONE } else { DEAD }))
+        .chain([Cell(DEAD)])
+        .collect();
     let n = heads.len();
     // Dense matrices (at most MAX_REGIONS² counters each): one add per link.
-    let (mut layer0, mut upper) = (vec![0u32; n * n], vec![0u32; n * n]);
+    // (layer0 has one counter more: where links that join no two regions add.)
+    let (mut layer0, mut upper) = (vec![0u32; n * n + 1], vec![0u32; n * n]);
     let mut frontier: Vec<u32> = Vec::with_capacity(n);
     for (r, &h) in heads.iter().enumerate() {
         cells[h] = cells[h].assign(r as u32);
@@ -77,47 +87,62 @@ pub(super) fn regions_and_degrees(p: &Parsed, m: usize) -> (Graph, LinkCounts) {
     // region; a link to an element of another region is an edge between the two.
     // Level by level, each level in index order (page order: the reads of
     // elements and neighbor lists run forward through memory); within a level
-    // the lower-numbered element's region wins a tie.
-    let mut next: Vec<u32> = Vec::new();
+    // the lower-numbered element's region wins a tie. No branch on a slot's
+    // value: unusable slots land on the sink cell, links inside a region or to
+    // unassigned elements on the spare counter.
+    let sink = l0.sink();
+    let mut next = vec![0u32; sink + 1];
+    let (mut lists, mut buf) = (Vec::new(), Vec::new());
+    let spare = n * n;
     while !frontier.is_empty() {
         frontier.sort_unstable();
-        for &i in &frontier {
-            let i = i as usize;
-            let r = cells[i].region();
+        l0.gather(&frontier, &mut lists);
+        let mut len = 0;
+        l0.visit(&lists, &mut buf, |i, slots| {
+            let r = cells[i as usize].region();
             let mut out = 0;
-            for t in links_at(p, i, 0, m) {
-                let t = t as usize;
-                out += 1;
-                let mut c = cells[t].link_in();
+            for &slot in slots {
+                let t = l0.target(slot);
+                out += u32::from(t != sink);
+                let c = cells[t].link_in();
                 let q = c.region();
-                if q == NONE {
-                    if live(&p.elements[t]) {
-                        c = c.assign(r);
-                        next.push(t as u32);
-                    }
-                } else if q != r {
-                    layer0[r.min(q) as usize * n + r.max(q) as usize] += 1;
-                }
-                cells[t] = c;
+                let take = q == NONE;
+                cells[t] = if take { c.assign(r) } else { c };
+                next[len] = t as u32;
+                len += usize::from(take);
+                let joins = (q as usize) < n && q != r;
+                let pair = r.min(q) as usize * n + r.max(q) as usize;
+                layer0[if joins { pair } else { spare }] += 1;
             }
-            counts.out[i] = out;
-        }
-        std::mem::swap(&mut frontier, &mut next);
-        next.clear();
+            counts.out[i as usize] = out;
+        });
+        frontier.clear();
+        frontier.extend_from_slice(&next[..len]);
     }
     // Elements no head reaches (and deleted ones) still have links to count.
     for i in 0..n_el {
-        if cells[i].region() == NONE {
+        if cells[i].region() as usize >= n {
             let mut out = 0;
-            for t in links_at(p, i, 0, m) {
-                cells[t as usize] = cells[t as usize].link_in();
-                out += 1;
+            for &slot in l0.raw(i) {
+                let t = l0.target(slot);
+                cells[t] = cells[t].link_in();
+                out += u32::from(t != sink);
             }
             counts.out[i] = out;
         }
     }
+    cells.truncate(n_el);
     counts.inward = cells.iter().map(|c| c.inward()).collect();
-    let region: Vec<u32> = cells.iter().map(|c| c.region()).collect();
+    let region: Vec<u32> = cells
+        .iter()
+        .map(|c| {
+            if (c.region() as usize) < n {
+                c.region()
+            } else {
+                NONE
+            }
+        })
+        .collect();
     drop(cells);
     let mut g = Graph::default();
     if n < 2 {

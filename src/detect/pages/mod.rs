@@ -15,6 +15,7 @@ mod fixtures;
 pub mod hnsw;
 mod hnsw_graph;
 mod hnsw_items;
+mod hnsw_layer0;
 mod hnsw_reach;
 mod hnsw_regions;
 pub mod ivfflat;
