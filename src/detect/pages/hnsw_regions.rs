@@ -184,7 +184,7 @@ pub(super) fn regions_and_degrees(p: &Parsed, l0: &Layer0<'_>, m: usize) -> (Gra
 }
 
 /// Live elements of the lowest level >= 1 with at most [`MAX_REGIONS`] of them
-/// (none when the graph has one layer).
+/// (none when the graph has one layer, or when even the top level has more).
 fn choose_heads(p: &Parsed) -> Vec<usize> {
     let top = p
         .elements
@@ -206,6 +206,11 @@ fn choose_heads(p: &Parsed) -> Vec<usize> {
     while heads.len() > MAX_REGIONS && level < top {
         level += 1;
         heads = heads_at(level);
+    }
+    // Only a damaged index has thousands of elements on its top level (levels
+    // are geometric); no region graph then, rather than a quadratic one.
+    if heads.len() > MAX_REGIONS {
+        heads.clear();
     }
     heads
 }
@@ -229,4 +234,39 @@ fn head_tids(p: &Parsed, heads: &[usize]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::pages::hnsw_items::{EMPTY, Element};
+
+    fn element(level: u8) -> Element {
+        Element {
+            nbr: EMPTY,
+            level,
+            deleted: false,
+            version: 1,
+            heap_tids: 1,
+        }
+    }
+
+    #[test]
+    fn heads_come_from_the_lowest_level_narrow_enough_and_never_too_many() {
+        let mut p = Parsed {
+            elements: vec![element(1); MAX_REGIONS],
+            ..Parsed::default()
+        };
+        assert_eq!(choose_heads(&p).len(), MAX_REGIONS);
+        // one element more on the top level: too many, and no level above
+        p.elements.push(element(1));
+        assert!(choose_heads(&p).is_empty());
+        let l0 = Layer0::of(&p, 2);
+        let (g, counts) = regions_and_degrees(&p, &l0, 2);
+        assert!(g.nodes.is_empty() && g.edges.is_empty());
+        assert_eq!(counts.out.len(), MAX_REGIONS + 1);
+        // an element above them: the level above is the one used
+        p.elements.push(element(2));
+        assert_eq!(choose_heads(&p), vec![MAX_REGIONS + 1]);
+    }
 }
