@@ -74,6 +74,7 @@ pub(crate) fn plan_one(
             class: p.class,
             severity: p.severity,
             priority: p.priority,
+            human_only: p.human_only().map(str::to_string),
         })
         .collect();
     let decisions = plan::choose(&Input {

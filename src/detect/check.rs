@@ -9,7 +9,8 @@ use super::context::Ctx;
 use super::measured::Measured;
 use super::structure::Inspection;
 use super::{
-    anomaly, contention, index_health, partitions, probe, settings, structure, table_state,
+    anomaly, contention, filtered, index_health, partitions, probe, settings, structure,
+    table_state,
 };
 use crate::sql::QualifiedName;
 
@@ -39,6 +40,7 @@ pub fn run(
     let app_settings = settings::session_settings(sessions.app)?;
     out.detail("settings", &app_settings);
     settings::detect(sessions.detect, ctx, &app_settings, &mut out)?;
+    filtered::detect(sessions.detect, ctx, &app_settings, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
     laps.lap("table, settings and contention checks done");
     // The page read (server I/O, then graph analysis here) overlaps the probe's

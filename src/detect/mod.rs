@@ -8,6 +8,7 @@ pub mod contention;
 pub mod context;
 pub mod distance;
 pub mod exact;
+pub mod filtered;
 pub mod finding;
 pub mod index_health;
 pub mod integrity;

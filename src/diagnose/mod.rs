@@ -55,6 +55,16 @@ pub struct Problem {
     pub findings: Vec<i64>,
 }
 
+impl Problem {
+    /// Why no playbook should act on it, when the cause is outside what a
+    /// repair may change (kept in the evidence, so stored problems keep it).
+    pub fn human_only(&self) -> Option<&str> {
+        self.evidence
+            .pointer("/recall/cause/human_only")
+            .and_then(serde_json::Value::as_str)
+    }
+}
+
 /// The integrity part of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntegrityView {

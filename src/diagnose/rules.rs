@@ -126,7 +126,24 @@ fn explain_recall(
     let recall_text = at_k.map_or_else(String::new, |r| format!("recall@k {r:.3}"));
     let dead_explains =
         short > 0.0 && (dead_share >= DEAD_SHARE || has(problems, Class::DeadTupleBloat));
-    let (class, cause, extra) = if dead_explains && !setting_flagged {
+    let filtered_only = recall
+        .iter()
+        .all(|f| f.1.detector == crate::detect::filtered::DETECTOR);
+    let (class, cause, extra) = if filtered_only {
+        // The probe's unfiltered queries are fine; the application's filtered
+        // ones lose rows to the filter (iterative scan off).
+        (
+            Class::RecallDegradation,
+            format!(
+                "filtered queries come back short, not the index: {}",
+                recall.first().map_or("", |f| f.1.message.as_str())
+            ),
+            json!({"filtered_queries": metric(input, "queries.filtered_short"),
+                   "human_only": "the remedy is the application's search settings \
+                    (hnsw.iterative_scan or ivfflat.iterative_scan, which change the order rows \
+                    come back in, or a wider search), not the index: left for a human"}),
+        )
+    } else if dead_explains && !setting_flagged {
         (
             Class::DeadTupleBloat,
             format!(

@@ -125,6 +125,28 @@ fn classifier_cases() {
             ],
         },
         Case {
+            name: "filtered queries short while the probe's recall is fine",
+            findings: vec![f(1, RecallDegradation, Warning, "filtered_queries")],
+            metrics: vec![("recall.at_k", 0.99), ("queries.filtered_short", 1.0)],
+            integrity: None,
+            expect: vec![(
+                RecallDegradation,
+                Warning,
+                vec![1],
+                "filtered queries come back short",
+            )],
+        },
+        Case {
+            name: "filtered queries short and the probe's recall low: the probe's cause wins",
+            findings: vec![
+                f(1, RecallDegradation, Warning, "filtered_queries"),
+                f(2, RecallDegradation, Critical, "settings"),
+            ],
+            metrics: vec![("recall.at_k", 0.5), ("recall.boosted_at_k", 0.99)],
+            integrity: None,
+            expect: vec![(RecallDegradation, Critical, vec![1, 2], "search setting")],
+        },
+        Case {
             name: "boost restores recall without a settings finding",
             findings: vec![f(2, RecallDegradation, Warning, "recall")],
             metrics: vec![

@@ -201,6 +201,7 @@ fn after_a_strategy_keeps_failing_the_planner_switches() {
         class: Class::IndexFragmentation,
         severity: crate::detect::Severity::Warning,
         priority: 50.0,
+        human_only: None,
     }];
     let pick = |outcomes: &[Outcome]| {
         let w = weights(&learn(outcomes, &BTreeMap::new(), now()));

@@ -58,6 +58,8 @@ pub struct ProblemRef {
     pub severity: Severity,
     /// Its priority.
     pub priority: f64,
+    /// Why only a human may act on it (diagnose says so), if that is the case.
+    pub human_only: Option<String>,
 }
 
 /// What the planner reads.
@@ -175,6 +177,10 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             out.push(blocked(
                 "no rule explains it; unknown problems are left for a human".into(),
             ));
+            continue;
+        }
+        if let Some(why) = &problem.human_only {
+            out.push(blocked(why.clone()));
             continue;
         }
         if let Some(why) = input.stopped.get(&problem.class) {

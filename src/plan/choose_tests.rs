@@ -13,6 +13,7 @@ fn problem(class: Class, priority: f64) -> ProblemRef {
         class,
         severity: Severity::Warning,
         priority,
+        human_only: None,
     }
 }
 
@@ -214,4 +215,18 @@ fn a_class_stopped_by_drift_is_blocked_with_the_reason() {
     );
     // other classes are still planned
     assert!(!planned(&d[1]).playbook.is_empty());
+}
+
+#[test]
+fn a_problem_diagnose_leaves_to_a_human_is_blocked_with_its_reason() {
+    let s = Setup::new(&[("recall.at_k", 0.6), ("index.hnsw", 1.0)]);
+    let mut filtered = problem(Class::RecallDegradation, 50.0);
+    filtered.human_only = Some("the remedy is the application's search settings".into());
+    let d = s.run(&[filtered, problem(Class::RecallDegradation, 40.0)]);
+    assert_eq!(
+        blocked(&d[0]),
+        "the remedy is the application's search settings"
+    );
+    // the same class without that reason is planned as usual
+    assert!(!planned(&d[1]).playbook.is_empty(), "{d:?}");
 }

@@ -8,6 +8,7 @@ mod config;
 mod connect;
 mod deploy;
 mod diagnose;
+mod filtered;
 mod generated;
 mod harness;
 mod learn;
