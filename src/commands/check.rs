@@ -15,7 +15,15 @@ use crate::store::{Store, observations};
 /// Checks one collection (or all) and exits by the worst finding.
 pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
-    let mut store = super::store(settings)?;
+    // Read-only on user objects: a repair cut short is reported, and cleaned up
+    // by the next command that may act.
+    let mut store = Store::open(settings)?;
+    for (id, collection) in crate::repair::recover::pending(&mut store, &settings.target()?)? {
+        log::warn!(
+            "repair {id} of {collection} was cut short; check leaves what it left as it is \
+             (read-only): the next diagnose, plan, repair, rollback or heal cleans up after it"
+        );
+    }
     let mut reports = Vec::new();
     for c in &targets {
         reports.push(check_one(

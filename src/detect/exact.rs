@@ -7,8 +7,6 @@
 //! for cosine, rows of norm zero (their distance is NaN). Reads only; the caller
 //! chooses the transaction (a REPEATABLE READ one keeps the truth stable).
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::fmt;
 use std::io::Read;
 use std::ops::Range;
@@ -18,6 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use postgres::GenericClient;
 
 use super::distance::{BLOCK, Metric, ROWS, norm_sq, popcount, transpose};
+use super::top_k::{TopK, offer};
 use super::vectors::{Value, VecKind, decode_bit, decode_dense_into, mask_padding};
 use crate::sql::copy::CopyReader;
 use crate::sql::{QualifiedName, ident};
@@ -487,90 +486,6 @@ fn bits_of(v: &Value) -> &[u8] {
     match v {
         Value::Bit { bytes, .. } => bytes,
         _ => &[],
-    }
-}
-
-/// Offers row `tid` at distance `d[i]` to probe `start + i`, for each that
-/// beats that probe's current k-th distance.
-#[inline]
-fn offer(top: &mut [TopK], worst: &mut [f64], start: usize, tid: Tid, d: &[f64]) {
-    let Some(limits) = worst.get_mut(start..start + d.len()) else {
-        return;
-    };
-    // the common case, no candidate, in one branch-free pass
-    if !d
-        .iter()
-        .zip(limits.iter())
-        .fold(false, |any, (d, w)| any | (d <= w))
-    {
-        return;
-    }
-    let tops = top.iter_mut().skip(start);
-    for ((t, d), w) in tops.zip(d).zip(limits.iter_mut()) {
-        if *d <= *w {
-            t.offer(*d, tid);
-            *w = t.worst;
-        }
-    }
-}
-
-/// A distance ordered by `total_cmp` (NaN never enters: `offer` refuses it).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Key(f64);
-
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
-/// The `k` smallest (distance, row) pairs seen so far.
-struct TopK {
-    k: usize,
-    heap: BinaryHeap<(Key, Tid)>,
-    /// Distance of the current k-th entry; +inf until the heap is full.
-    worst: f64,
-}
-
-impl TopK {
-    fn new(k: usize) -> TopK {
-        TopK {
-            k,
-            heap: BinaryHeap::with_capacity(k + 1),
-            worst: f64::INFINITY,
-        }
-    }
-
-    fn offer(&mut self, d: f64, tid: Tid) {
-        if d.is_nan() || self.k == 0 {
-            return;
-        }
-        let entry = (Key(d), tid);
-        if self.heap.len() < self.k {
-            self.heap.push(entry);
-        } else if self.heap.peek().is_some_and(|top| entry < *top) {
-            self.heap.pop();
-            self.heap.push(entry);
-        }
-        if self.heap.len() == self.k {
-            self.worst = self.heap.peek().map_or(f64::INFINITY, |t| t.0.0);
-        }
-    }
-
-    fn into_sorted(self) -> Vec<(f64, Tid)> {
-        self.heap
-            .into_sorted_vec()
-            .into_iter()
-            .map(|(d, t)| (d.0, t))
-            .collect()
     }
 }
 

@@ -105,31 +105,3 @@ fn scans_a_stream_and_rejects_bad_rows() {
     let err = scan_threads(&bad_tail[..], VecKind::Vector, Metric::L2, &many, 3, 3).unwrap_err();
     assert!(format!("{err:#}").contains("dimensions"), "{err:#}");
 }
-
-#[test]
-fn top_k_keeps_the_nearest_and_breaks_ties_by_row() {
-    let tid = |b| Tid {
-        table: 1,
-        block: b,
-        offset: 1,
-    };
-    let mut t = TopK::new(3);
-    for (d, b) in [
-        (5.0, 1),
-        (1.0, 2),
-        (f64::NAN, 3),
-        (3.0, 4),
-        (1.0, 5),
-        (3.0, 0),
-        (9.0, 6),
-    ] {
-        t.offer(d, tid(b));
-    }
-    assert_eq!(
-        t.into_sorted(),
-        vec![(1.0, tid(2)), (1.0, tid(5)), (3.0, tid(0))]
-    );
-    let mut none = TopK::new(0);
-    none.offer(1.0, tid(1));
-    assert!(none.into_sorted().is_empty());
-}

@@ -21,6 +21,7 @@ pub mod recall;
 pub mod settings;
 pub mod structure;
 pub mod table_state;
+mod top_k;
 pub mod tune;
 pub mod vectors;
 

@@ -1,6 +1,8 @@
 //! Crash safety: a repair cut short (process killed, connection lost, server
 //! restarted) leaves a `running` record whose collection lock nobody holds. The
-//! next run of a command finds it here, takes the lock, cleans what it left —
+//! next run of a command that may act (diagnose, plan, repair, rollback, heal;
+//! `check` is read-only and only reports it) finds it here, takes the lock,
+//! cleans what it left —
 //! INVALID indexes from its concurrent builds, leftover `_ccnew`/`_ccold`
 //! indexes, settings a running step may have half-applied — marks it
 //! `interrupted` and records the cleanup in the audit log. Completed steps stay:
@@ -78,6 +80,24 @@ pub fn sweep(store: &mut Store, info: &ConnInfo, key: Option<&[u8]>) -> Result<V
         });
     }
     Ok(done)
+}
+
+/// The cut-short repairs, `(repair id, collection)`, touching nothing: what a
+/// read-only command reports instead of cleaning up.
+pub fn pending(store: &mut Store, info: &ConnInfo) -> Result<Vec<(i64, String)>> {
+    let running = repairs::running(&mut store.client, &store.schema)?;
+    if running.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut client = crate::sql::connect(info)?;
+    let mut out = Vec::new();
+    for r in running {
+        let collection = QualifiedName::new(&r.schema, &r.table).to_string();
+        if !lock::is_held(&mut client, &collection)? {
+            out.push((r.id, collection));
+        }
+    }
+    Ok(out)
 }
 
 /// Cleans what repair `r` left on the lock holder's session.

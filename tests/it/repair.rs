@@ -209,9 +209,18 @@ fn a_killed_repair_is_found_and_cleaned_up() {
         "running",
         "the killed run left its record"
     );
+    // check is read-only: it reports the cut-short repair and leaves it be
     let (code, _, err) = run(d
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"]));
+    assert!(code < 3, "{err}");
+    assert!(err.contains("cut short"), "{err}");
+    assert_eq!(first_repair_status(&mut c), "running");
+    assert_eq!(invalid_indexes_on_emb(&mut c), 1, "check drops nothing");
+    // the next command that may act cleans up after it
+    let (code, _, err) = run(d
+        .cmd()
+        .args(["--config", &cfg, "diagnose", "--collection", "emb"]));
     assert!(code < 3, "{err}");
     assert!(err.contains("cut short"), "{err}");
     assert_eq!(first_repair_status(&mut c), "interrupted");

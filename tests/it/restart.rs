@@ -63,12 +63,23 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
     assert_eq!(v["running"][0]["cut_short"], true, "{v:#}");
     let (_, text, _) = run(s.cmd().args(["status"]));
     assert!(text.contains("cut short (nobody holds its lock)"), "{text}");
-    // The next run of a command that acts (here check) finds nobody holding its
-    // lock, drops what the concurrent build left, and marks it interrupted.
+    // check, read-only, reports it and leaves it be.
     let (code, _, err) = run(s
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"]));
-    assert_eq!(code, 1, "still no index: {err}");
+    assert_eq!(
+        code, 2,
+        "the INVALID index the crash left is critical: {err}"
+    );
+    assert!(err.contains("cut short"), "{err}");
+    assert_eq!(first_repair_status(&mut c), "running");
+    assert_eq!(invalid_indexes_on_emb(&mut c), 1, "check drops nothing");
+    // The next run of a command that may act (here diagnose) finds nobody
+    // holding its lock, drops what the concurrent build left, marks it interrupted.
+    let (code, _, err) = run(s
+        .cmd()
+        .args(["--config", &cfg, "diagnose", "--collection", "emb"]));
+    assert!(code < 3, "{err}");
     assert_eq!(first_repair_status(&mut c), "interrupted");
     assert_eq!(invalid_indexes_on_emb(&mut c), 0);
     let cleanups: i64 = c
