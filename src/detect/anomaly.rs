@@ -3,7 +3,11 @@
 //!
 //! Pure: takes the history and the current metrics, returns findings and the
 //! updated baselines. |z| > 3 is a medium and > 4 a high anomaly (warning),
-//! > 5 critical; the thresholds scale with `anomaly_sensitivity`.
+//! > 5 critical; the thresholds scale with `anomaly_sensitivity`. The EWMA
+//! detector catches what no single value shows: a sustained shift of a few
+//! observations, each too small for the z-score, moves the exponentially
+//! weighted average more than 3 of its own standard deviations
+//! (σ·sqrt(α/(2−α))) from the baseline mean: a warning.
 
 use std::collections::BTreeMap;
 
@@ -148,6 +152,17 @@ pub fn detect(
             } else {
                 None
             };
+            if level.is_none() && ewma_z > 3.0 * scale {
+                findings.push(
+                    Finding::new(t.class, Severity::Warning, "anomaly", format!(
+                        "{} has shifted: its moving average {ewma:.3} is {ewma_z:.1} EWMA deviations from its baseline \
+                         {mean:.3} ± {stddev:.3} ({} samples; the latest value {now:.3} alone is within bounds)",
+                        t.what, past.len()))
+                    .metric(t.metric, ewma, Some(mean))
+                    .evidence(json!({"z": signed, "level": "sustained", "mean": mean, "stddev": stddev,
+                                     "p99": base.p99, "ewma": ewma, "ewma_z": ewma_z, "samples": past.len()})),
+                );
+            }
             if let Some((severity, label)) = level {
                 findings.push(
                     Finding::new(t.class, severity, "anomaly", format!(
@@ -209,6 +224,52 @@ mod tests {
             "too few samples"
         );
         assert!(detect(&hist, &cur, 10, 20.0).0.is_empty(), "less sensitive");
+    }
+
+    #[test]
+    fn a_sustained_shift_too_small_for_the_z_score_moves_the_ewma() {
+        // 20 observations around 10 (σ 0.5), then five at 11.5
+        let steady: Vec<f64> = (0..20)
+            .map(|i| if i % 2 == 0 { 9.5 } else { 10.5 })
+            .collect();
+        let shifted: Vec<f64> = steady.iter().copied().chain([11.5; 5]).collect();
+        let cur = BTreeMap::from([("latency.p99_ms".to_string(), 11.5)]);
+        let (f, b) = detect(&series("latency.p99_ms", &shifted), &cur, 10, 1.0);
+        let z = b[0].z.unwrap();
+        assert!(z < 3.0, "the value alone is no anomaly: z {z}");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].class, f[0].severity),
+            (Class::LatencyAnomaly, Severity::Warning)
+        );
+        assert!(f[0].message.contains("shifted"), "{}", f[0].message);
+        assert_eq!(f[0].evidence["level"], "sustained");
+        // the same value after a steady history, or a steady value: nothing
+        let (f, _) = detect(&series("latency.p99_ms", &steady), &cur, 10, 1.0);
+        assert!(
+            f.iter().all(|f| f.evidence["level"] != "sustained"),
+            "{f:?}"
+        );
+        let calm = BTreeMap::from([("latency.p99_ms".to_string(), 10.5)]);
+        assert!(
+            detect(&series("latency.p99_ms", &steady), &calm, 10, 1.0)
+                .0
+                .is_empty()
+        );
+        // less sensitive: the shift passes
+        assert!(
+            detect(&series("latency.p99_ms", &shifted), &cur, 10, 2.0)
+                .0
+                .is_empty()
+        );
+        // a shift the good way (lower latency) is no anomaly
+        let lower: Vec<f64> = steady.iter().copied().chain([8.5; 5]).collect();
+        let cur = BTreeMap::from([("latency.p99_ms".to_string(), 8.5)]);
+        assert!(
+            detect(&series("latency.p99_ms", &lower), &cur, 10, 1.0)
+                .0
+                .is_empty()
+        );
     }
 
     #[test]
