@@ -18,6 +18,10 @@ pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     // Read-only on user objects: a repair cut short is reported, and cleaned up
     // by the next command that may act.
     let mut store = Store::open(settings)?;
+    session::bounded(
+        &mut store.client,
+        std::time::Duration::from_millis(settings.check.statement_timeout_ms),
+    )?;
     for (id, collection) in crate::repair::recover::pending(&mut store, &settings.target()?)? {
         log::warn!(
             "repair {id} of {collection} was cut short; check leaves what it left as it is \

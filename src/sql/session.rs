@@ -21,12 +21,16 @@ pub fn read_only(client: &mut postgres::Client, statement_timeout: Duration) -> 
         .context("setting up the read-only session")
 }
 
-/// Bounds every statement of `client` by `statement_timeout` and nothing else.
+/// Bounds every statement of `client` by `statement_timeout` and every lock
+/// wait by `lock_timeout` (5 s); nothing that changes how queries are planned.
 pub fn bounded(client: &mut postgres::Client, statement_timeout: Duration) -> Result<()> {
     let ms = statement_timeout.as_millis().to_string();
     client
-        .batch_execute(&format!("SET statement_timeout = {}", quote::literal(&ms)?))
-        .context("setting statement_timeout")
+        .batch_execute(&format!(
+            "SET statement_timeout = {}; SET lock_timeout = '5s'",
+            quote::literal(&ms)?
+        ))
+        .context("setting statement_timeout and lock_timeout")
 }
 
 /// Prepares a session that will change the database: the server checks every

@@ -173,6 +173,31 @@ fn an_idle_in_transaction_session_holding_xmin_is_contention() {
 }
 
 #[test]
+fn check_takes_no_lock_stronger_than_access_share() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 5));
+    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops)");
+    db.sql("VACUUM ANALYZE emb");
+    // EXCLUSIVE lets only ACCESS SHARE through: any stronger lock ruvheal took
+    // on the table would wait, run into lock_timeout and exit 3.
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE emb IN EXCLUSIVE MODE")
+        .unwrap();
+    let (code, report, err) = db.check_json("emb", &[]);
+    assert!(code < 3, "{err}");
+    assert!(
+        report["metrics"]["recall.at_k"].as_f64().is_some(),
+        "the probe scanned the table: {report:#}"
+    );
+    assert!(
+        report["metrics"]["hnsw.elements"].as_f64() == Some(2000.0),
+        "the pages were read: {report:#}"
+    );
+    holder.batch_execute("COMMIT").unwrap();
+}
+
+#[test]
 fn check_is_read_only_and_writes_an_atomic_textfile() {
     let db = db();
     db.sql(&clustered_table_sql("emb", 1000, 8, 10));
