@@ -194,8 +194,11 @@ pub fn ivfflat(s: &IvfStructure, ctx: &Ctx<'_>, live_rows: f64, out: &mut Measur
 pub fn version(extversion: &str, method: &str, out: &mut Measured) {
     let parts: Vec<u32> = extversion
         .split('.')
-        .filter_map(|p| p.parse().ok())
+        .map_while(|p| p.parse().ok())
         .collect();
+    if parts.len() < 2 {
+        return; // not a release number: nothing known about it
+    }
     let v = (
         parts.first().copied().unwrap_or(0),
         parts.get(1).copied().unwrap_or(0),
@@ -205,6 +208,11 @@ pub fn version(extversion: &str, method: &str, out: &mut Measured) {
         out.push(Finding::new(Class::PoorConnectivity, Severity::Warning, "version", format!(
             "pgvector {extversion} has known HNSW corruption bugs fixed in 0.8.3 (VACUUM, stale entry point) and 0.8.4 \
              (\"hnsw graph not repaired\"); upgrade and REINDEX")).evidence(json!({"extversion": extversion})));
+    }
+    if method == "ivfflat" && v == (0, 8, 4) {
+        out.push(Finding::new(Class::CentroidSkew, Severity::Warning, "version", format!(
+            "pgvector {extversion} can build IVFFlat indexes with poor centres (regression #995, fixed in 0.8.5); \
+             upgrade and REINDEX")).evidence(json!({"extversion": extversion})));
     }
 }
 
@@ -263,6 +271,24 @@ pub fn drift(current: f64, baseline: f64, ratio_warning: f64) -> Option<Finding>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn releases_with_corruption_fixes_after_them_are_named() {
+        let classes = |v: &str, method: &str| {
+            let mut out = Measured::default();
+            version(v, method, &mut out);
+            out.findings.iter().map(|f| f.class).collect::<Vec<_>>()
+        };
+        assert_eq!(classes("0.8.3", "hnsw"), [Class::PoorConnectivity]);
+        assert_eq!(classes("0.7.4", "hnsw"), [Class::PoorConnectivity]);
+        assert!(classes("0.8.4", "hnsw").is_empty());
+        assert!(classes("0.8.6", "hnsw").is_empty());
+        assert!(classes("0.8.10", "hnsw").is_empty(), "compared as numbers");
+        assert_eq!(classes("0.8.4", "ivfflat"), [Class::CentroidSkew]);
+        assert!(classes("0.8.5", "ivfflat").is_empty());
+        assert!(classes("0.8.3", "ivfflat").is_empty());
+        assert!(classes("devel", "hnsw").is_empty(), "not a release number");
+    }
 
     #[test]
     fn center_distance_is_the_mean_nearest_distance() {
