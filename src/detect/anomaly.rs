@@ -2,10 +2,10 @@
 //! a window of stored observations) with z-score and EWMA detectors.
 //!
 //! Pure: takes the history and the current metrics, returns findings and the
-//! updated baselines. |z| > 3 is a medium and > 4 a high anomaly (warning),
-//! > 5 critical; the thresholds scale with `anomaly_sensitivity`. The EWMA
-//! detector catches what no single value shows: a sustained shift of a few
-//! observations, each too small for the z-score, moves the exponentially
+//! updated baselines. |z| > 3 is a medium and |z| > 4 a high anomaly
+//! (warning), |z| > 5 critical; the thresholds scale with `anomaly_sensitivity`.
+//! The EWMA detector catches what no single value shows: a sustained shift of
+//! a few observations, each too small for the z-score, moves the exponentially
 //! weighted average more than 3 of its own standard deviations
 //! (σ·sqrt(α/(2−α))) from the baseline mean: a warning.
 
