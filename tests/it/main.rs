@@ -9,6 +9,7 @@ mod connect;
 mod deploy;
 mod diagnose;
 mod filtered;
+mod findings;
 mod generated;
 mod harness;
 mod learn;
