@@ -1,7 +1,8 @@
 //! Findings no other test fires, each on its own real fault: a leftover of an
 //! interrupted concurrent rebuild, a latency contract the probe misses, HNSW
-//! elements deleted by VACUUM, IVFFlat lists far from pgvector's guidance; and
-//! a healthy IVFFlat collection that stays quiet.
+//! elements deleted by VACUUM, IVFFlat lists far from pgvector's guidance, a
+//! writer waiting for a lock on the table; and a healthy IVFFlat collection
+//! that stays quiet.
 
 use crate::harness::{classes, clustered_table_sql, db, write_config};
 
@@ -38,7 +39,10 @@ fn leftovers_of_an_interrupted_concurrent_rebuild_are_named() {
         .collect();
     assert_eq!(f.len(), 1, "{report:#}");
     assert_eq!(f[0]["severity"], "warning");
-    assert!(f[0]["message"].as_str().unwrap().contains("left over"), "{f:?}");
+    assert!(
+        f[0]["message"].as_str().unwrap().contains("left over"),
+        "{f:?}"
+    );
     // dropped, the table is quiet again
     db.sql("DROP INDEX emb_hnsw_ccnew");
     let (code, report, _) = db.check_json("emb", &[]);
@@ -54,7 +58,10 @@ fn a_latency_contract_the_probe_misses_is_a_latency_anomaly() {
     // no ANN query takes less than a microsecond
     let cfg = write_config(&dir, "collections:\n  emb:\n    max_latency_ms: 0.001\n");
     let (code, report, err) = db.check_json("emb", &["--config", &cfg]);
-    assert_eq!(code, 2, "p99 far above twice the contract is critical: {err}");
+    assert_eq!(
+        code, 2,
+        "p99 far above twice the contract is critical: {err}"
+    );
     let f = of(&report, "recall");
     assert!(
         f.iter()
@@ -77,7 +84,10 @@ fn hnsw_elements_deleted_by_vacuum_are_index_fragmentation() {
     db.sql("VACUUM ANALYZE emb");
     let (_, report, err) = db.check_json("emb", &[]);
     let deleted = report["metrics"]["hnsw.deleted_ratio"].as_f64().unwrap();
-    assert!((0.3..=0.5).contains(&deleted), "deleted ratio {deleted}: {err}");
+    assert!(
+        (0.3..=0.5).contains(&deleted),
+        "deleted ratio {deleted}: {err}"
+    );
     let f = of(&report, "structure");
     assert!(
         f.iter()
@@ -89,9 +99,11 @@ fn hnsw_elements_deleted_by_vacuum_are_index_fragmentation() {
     db.sql("REINDEX INDEX emb_hnsw");
     let (_, report, _) = db.check_json("emb", &[]);
     assert_eq!(report["metrics"]["hnsw.deleted_ratio"], 0.0);
-    assert!(of(&report, "structure")
-        .iter()
-        .all(|f| f["class"] != "index_fragmentation"));
+    assert!(
+        of(&report, "structure")
+            .iter()
+            .all(|f| f["class"] != "index_fragmentation")
+    );
 }
 
 #[test]
@@ -99,7 +111,9 @@ fn ivfflat_lists_far_from_the_guidance_are_stale_training_and_a_sound_one_is_qui
     let db = db();
     db.sql(&clustered_table_sql("emb", 20000, 8, 20));
     // rows/1000 = 20 lists is the guidance; 400 is twenty times that
-    db.sql("CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 400)");
+    db.sql(
+        "CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 400)",
+    );
     db.sql("VACUUM ANALYZE emb");
     let (_, report, err) = db.check_json("emb", &[]);
     let guidance: Vec<_> = of(&report, "structure")
@@ -114,9 +128,66 @@ fn ivfflat_lists_far_from_the_guidance_are_stale_training_and_a_sound_one_is_qui
     db.sql("DROP INDEX emb_ivf");
     db.sql("CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 20)");
     db.sql("VACUUM ANALYZE emb");
-    db.sql(&format!("ALTER DATABASE {} SET ivfflat.probes = 5", db.name));
+    db.sql(&format!(
+        "ALTER DATABASE {} SET ivfflat.probes = 5",
+        db.name
+    ));
     let (code, report, err) = db.check_json("emb", &[]);
     assert_eq!(code, 0, "a healthy IVFFlat collection: {report:#} {err}");
     assert!(classes(&report, "warning").is_empty(), "{report:#}");
     assert_eq!(report["metrics"]["ivfflat.lists"], 20.0);
+}
+
+#[test]
+fn sessions_waiting_for_locks_on_the_collection_are_hotspot_congestion() {
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
+    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    // SHARE holds writers back and lets readers (ruvheal's ACCESS SHARE) through
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE emb IN SHARE MODE")
+        .unwrap();
+    let url = db.url.clone();
+    let writer = std::thread::spawn(move || {
+        let mut w = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        w.batch_execute(
+            "SET lock_timeout = '60s'; UPDATE emb SET embedding = embedding WHERE id = 1",
+        )
+    });
+    let waiting = || -> i64 {
+        db.client()
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE relation = 'emb'::regclass AND NOT granted",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    for _ in 0..200 {
+        if waiting() > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(waiting(), 1, "the writer waits");
+    let (code, report, err) = db.check_json("emb", &[]);
+    assert!((1..3).contains(&code), "{err}");
+    let f: Vec<_> = of(&report, "contention")
+        .into_iter()
+        .filter(|f| f["class"] == "hotspot_congestion")
+        .collect();
+    assert_eq!(f.len(), 1, "{report:#}");
+    assert_eq!(f[0]["evidence"]["waiting_sessions"], 1);
+    // released, the writer gets through and the check is quiet about locks
+    holder.batch_execute("COMMIT").unwrap();
+    writer.join().unwrap().unwrap();
+    let (_, report, _) = db.check_json("emb", &[]);
+    assert!(
+        of(&report, "contention")
+            .iter()
+            .all(|f| f["class"] != "hotspot_congestion"),
+        "{report:#}"
+    );
+    assert_eq!(report["metrics"]["contention.lock_waits"], 0.0);
 }
