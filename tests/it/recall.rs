@@ -633,3 +633,42 @@ fn partitions_keep_rows_apart() {
         );
     }
 }
+
+#[test]
+fn check_probes_every_index_opclass_end_to_end() {
+    let db = db();
+    let cases = [
+        ("vector(8)", "vector_ip_ops", "v"),
+        ("vector(8)", "vector_l1_ops", "v"),
+        ("halfvec(8)", "halfvec_l2_ops", "v"),
+        ("halfvec(8)", "halfvec_cosine_ops", "v"),
+        ("bit(64)", "bit_hamming_ops", "b"),
+        ("bit(64)", "bit_jaccard_ops", "b"),
+    ];
+    for (i, (ty, opclass, data)) in cases.iter().enumerate() {
+        let t = format!("emb{i}");
+        let value = match *data {
+            // ten clusters, as the other recall tests
+            "v" => format!(
+                "(SELECT array_agg(sin((g % 10) * 7 + d * 0.37) + (random() - 0.5) * 1.5)::vector \
+                   FROM generate_series(1, 8) d)::{ty}"
+            ),
+            _ => "(SELECT string_agg(CASE WHEN random() < 0.5 THEN '1' ELSE '0' END, '') \
+                   FROM generate_series(1, 64) d WHERE g > 0)::bit(64)"
+                .to_string(),
+        };
+        db.sql(&format!(
+            "CREATE TABLE {t} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding {ty});
+             INSERT INTO {t} (embedding) SELECT {value} FROM generate_series(1, 2000) g;
+             CREATE INDEX ON {t} USING hnsw (embedding {opclass});"
+        ));
+        db.sql(&format!("ANALYZE {t}"));
+        let (code, report, err) = db.check_json(&t, &[]);
+        assert!(code < 3, "{opclass}: {err}");
+        let recall = &report["details"]["recall"];
+        assert_eq!(recall["plan_uses_index"], true, "{opclass}: {report:#}");
+        assert_eq!(recall["probes"], 50, "{opclass}");
+        let at_k = report["metrics"]["recall.at_k"].as_f64().unwrap();
+        assert!(at_k >= 0.9, "{opclass}: recall {at_k}: {report:#}");
+    }
+}
