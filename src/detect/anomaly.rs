@@ -6,8 +6,10 @@
 //! (warning), |z| > 5 critical; the thresholds scale with `anomaly_sensitivity`.
 //! The EWMA detector catches what no single value shows: a sustained shift of
 //! a few observations, each too small for the z-score, moves the exponentially
-//! weighted average more than 3 of its own standard deviations
-//! (σ·sqrt(α/(2−α))) from the baseline mean: a warning.
+//! weighted average (of values clamped to 3 spreads of the mean, so one spike
+//! does not echo) more than 3 of its own deviations (spread·sqrt(α/(2−α)); the
+//! spread is the standard deviation, at least 5% of the mean) from the
+//! baseline mean, with the latest value on the bad side too: a warning.
 
 use std::collections::BTreeMap;
 
@@ -135,11 +137,22 @@ pub fn detect(
             let signed = (now - mean) / spread;
             let z = if t.worse_when_higher { signed } else { -signed };
             base.z = Some(signed);
+            // The detector's average takes each value clamped to 3 spreads of the
+            // mean: one spike (the z-score's business) must not read as a shift
+            // for the checks after it.
+            let clamped = past
+                .iter()
+                .chain(std::iter::once(&now))
+                .map(|x| x.clamp(mean - 3.0 * spread, mean + 3.0 * spread))
+                .fold(None, |acc: Option<f64>, x| {
+                    Some(acc.map_or(x, |a| ALPHA * x + (1.0 - ALPHA) * a))
+                })
+                .unwrap_or(now);
             let ewma_z = {
                 let s = if t.worse_when_higher {
-                    ewma - mean
+                    clamped - mean
                 } else {
-                    mean - ewma
+                    mean - clamped
                 };
                 s / (spread * (ALPHA / (2.0 - ALPHA)).sqrt())
             };
@@ -152,13 +165,14 @@ pub fn detect(
             } else {
                 None
             };
-            if level.is_none() && ewma_z > 3.0 * scale {
+            // a shift still under way: the latest value is on the bad side too
+            if level.is_none() && ewma_z > 3.0 * scale && z > 0.0 {
                 findings.push(
                     Finding::new(t.class, Severity::Warning, "anomaly", format!(
-                        "{} has shifted: its moving average {ewma:.3} is {ewma_z:.1} EWMA deviations from its baseline \
+                        "{} has shifted: its moving average {clamped:.3} is {ewma_z:.1} EWMA deviations from its baseline \
                          {mean:.3} ± {stddev:.3} ({} samples; the latest value {now:.3} alone is within bounds)",
                         t.what, past.len()))
-                    .metric(t.metric, ewma, Some(mean))
+                    .metric(t.metric, clamped, Some(mean))
                     .evidence(json!({"z": signed, "level": "sustained", "mean": mean, "stddev": stddev,
                                      "p99": base.p99, "ewma": ewma, "ewma_z": ewma_z, "samples": past.len()})),
                 );
@@ -262,6 +276,22 @@ mod tests {
                 .0
                 .is_empty()
         );
+        // one spike (z about 10 against a long steady history), judged by the
+        // z-score when it came, is no shift in the checks after it
+        let long: Vec<f64> = (0..100)
+            .map(|i| if i % 2 == 0 { 9.5 } else { 10.5 })
+            .collect();
+        for after in 1..4 {
+            let spiked: Vec<f64> = long
+                .iter()
+                .copied()
+                .chain([15.0])
+                .chain(std::iter::repeat_n(10.0, after - 1))
+                .collect();
+            let calm = BTreeMap::from([("latency.p99_ms".to_string(), 10.5)]);
+            let (f, _) = detect(&series("latency.p99_ms", &spiked), &calm, 10, 1.0);
+            assert!(f.is_empty(), "{after} checks after a spike: {f:?}");
+        }
         // a shift the good way (lower latency) is no anomaly
         let lower: Vec<f64> = steady.iter().copied().chain([8.5; 5]).collect();
         let cur = BTreeMap::from([("latency.p99_ms".to_string(), 8.5)]);

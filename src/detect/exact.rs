@@ -347,13 +347,14 @@ impl Scan {
     }
 
     fn row(&mut self, tid: Tid, bytes: &[u8]) -> Result<()> {
+        if matches!(self.probes, Probes::Dense { .. }) {
+            return self.dense_rows(&[(tid, bytes)]); // counts the row itself
+        }
         self.rows += 1;
         let (metric, top, worst, dists) =
             (self.metric, &mut self.top, &mut self.worst, &mut self.dists);
         match &mut self.probes {
-            Probes::Dense { .. } => {
-                return self.dense_rows(&[(tid, bytes)]);
-            }
+            Probes::Dense { .. } => {}
             Probes::Sparse { dim, values, norms } => {
                 let v = Value::decode(VecKind::Sparsevec, bytes)?;
                 check_dims(v.dims(), *dim)?;

@@ -71,17 +71,19 @@ pub fn detect(
         }
     };
     if hidden {
-        out.skip(
+        out.push(Finding::new(
+            Class::Unknown,
+            Severity::Info,
             DETECTOR,
             "other roles' statements are hidden from this role in pg_stat_statements, so only \
              its own were judged (grant it pg_read_all_stats)",
-        );
+        ));
     }
     let c = ctx.collection;
     let k = ctx.contract.k as f64;
     let filtered: Vec<Statement> = statements
         .into_iter()
-        .filter(|s| is_filtered_ann(&s.query, &c.table, &c.column, metric.operator()))
+        .filter(|s| is_filtered_ann(&s.query, &c.schema, &c.table, &c.column, metric.operator()))
         .collect();
     let mut short: Vec<Statement> = filtered
         .iter()
@@ -177,11 +179,13 @@ fn statements(
     Ok(Ok((out, hidden)))
 }
 
-/// Whether `query` filters rows of `table` and orders them by `column` with the
-/// distance operator `op`, then limits them: a WHERE before the ORDER BY, the
-/// column and the operator between ORDER BY and LIMIT. Case and spacing do not
-/// matter; names match as whole words, quoted or not.
-pub fn is_filtered_ann(query: &str, table: &str, column: &str, op: &str) -> bool {
+/// Whether `query` filters rows of `schema.table` and orders them by `column`
+/// with the distance operator `op`, then limits them: a WHERE before the ORDER
+/// BY, the column and the operator between ORDER BY and LIMIT. Case and spacing
+/// do not matter; names match as whole words, quoted or not; a table named with
+/// another schema does not count (an unqualified one does: the search path is
+/// the application's).
+pub fn is_filtered_ann(query: &str, schema: &str, table: &str, column: &str, op: &str) -> bool {
     let q = query
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -194,21 +198,43 @@ pub fn is_filtered_ann(query: &str, table: &str, column: &str, op: &str) -> bool
         return false;
     };
     let (head, ordering) = (&q[..order], &q[order..limit]);
-    word_at(head, &table.to_lowercase()).is_some()
+    names_table(head, &schema.to_lowercase(), &table.to_lowercase())
         && word_at(head, "where").is_some()
         && ordering.contains(op)
         && word_at(ordering, &column.to_lowercase()).is_some()
 }
 
+/// Whether `hay` names `table` unqualified or qualified with `schema`.
+fn names_table(hay: &str, schema: &str, table: &str) -> bool {
+    words(hay, table).any(|i| {
+        let before = hay[..i].trim_end_matches('"');
+        match before.strip_suffix('.') {
+            None => true,
+            Some(q) => {
+                let q = q.trim_end_matches('"');
+                q.strip_suffix(schema)
+                    .is_some_and(|rest| !is_ident(rest.chars().next_back()))
+            }
+        }
+    })
+}
+
+fn is_ident(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// Where `word` occurs in `hay` not inside a longer identifier.
+fn words<'a>(hay: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    hay.match_indices(word).map(|(i, _)| i).filter(move |&i| {
+        !word.is_empty()
+            && !is_ident(hay[..i].chars().next_back())
+            && !is_ident(hay[i + word.len()..].chars().next())
+    })
+}
+
 /// Where `word` first occurs in `hay` not inside a longer identifier.
 fn word_at(hay: &str, word: &str) -> Option<usize> {
-    if word.is_empty() {
-        return None;
-    }
-    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
-    hay.match_indices(word).map(|(i, _)| i).find(|&i| {
-        !ident(hay[..i].chars().next_back()) && !ident(hay[i + word.len()..].chars().next())
-    })
+    words(hay, word).next()
 }
 
 #[cfg(test)]
@@ -222,9 +248,13 @@ mod tests {
             "select id\n  from public.emb e\n where e.tenant = $1\n order by e.embedding <-> $2::vector\n limit 10",
             "SELECT id FROM \"emb\" WHERE a = $1 AND b > $2 ORDER BY \"embedding\" OPERATOR(public.<->) $3 LIMIT $4",
             "SELECT * FROM items JOIN emb USING (id) WHERE items.kind = $1 ORDER BY emb.embedding <-> $2 LIMIT $3",
+            "SELECT id FROM \"public\".\"emb\" WHERE a = $1 ORDER BY embedding <-> $2 LIMIT $3",
         ];
         for q in yes {
-            assert!(is_filtered_ann(q, "emb", "embedding", "<->"), "{q}");
+            assert!(
+                is_filtered_ann(q, "public", "emb", "embedding", "<->"),
+                "{q}"
+            );
         }
         let no = [
             // no filter
@@ -237,12 +267,19 @@ mod tests {
             "SELECT id FROM emb WHERE embedding <-> $1 < $2 ORDER BY id LIMIT $3",
             // no limit
             "SELECT id FROM emb WHERE c = $1 ORDER BY embedding <-> $2",
+            // the same table name in another schema
+            "SELECT id FROM archive.emb WHERE c = $1 ORDER BY embedding <-> $2 LIMIT $3",
+            "SELECT id FROM \"Archive\".\"emb\" WHERE c = $1 ORDER BY embedding <-> $2 LIMIT $3",
+            "SELECT id FROM xpublic.emb WHERE c = $1 ORDER BY embedding <-> $2 LIMIT $3",
             // ruvheal's own probe sample
             "SELECT tableoid, ctid, embedding FROM emb WHERE embedding IS NOT NULL AND \
              public.vector_norm(embedding) > $1 ORDER BY md5(tableoid::text || ctid::text || $2::text) LIMIT $3",
         ];
         for q in no {
-            assert!(!is_filtered_ann(q, "emb", "embedding", "<->"), "{q}");
+            assert!(
+                !is_filtered_ann(q, "public", "emb", "embedding", "<->"),
+                "{q}"
+            );
         }
     }
 

@@ -190,11 +190,18 @@ pub fn ivfflat(s: &IvfStructure, ctx: &Ctx<'_>, live_rows: f64, out: &mut Measur
     out.detail("ivfflat", detail);
 }
 
+/// The detector name of findings about the installed pgvector release.
+pub const VERSION_DETECTOR: &str = "version";
+
 /// pgvector releases with index-corruption fixes after them.
 pub fn version(extversion: &str, method: &str, out: &mut Measured) {
+    // each part's leading digits: "0.8.4rc1" is 0.8.4
     let parts: Vec<u32> = extversion
         .split('.')
-        .map_while(|p| p.parse().ok())
+        .map_while(|p| {
+            let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
         .collect();
     if parts.len() < 2 {
         return; // not a release number: nothing known about it
@@ -205,12 +212,12 @@ pub fn version(extversion: &str, method: &str, out: &mut Measured) {
         parts.get(2).copied().unwrap_or(0),
     );
     if method == "hnsw" && v < (0, 8, 4) {
-        out.push(Finding::new(Class::PoorConnectivity, Severity::Warning, "version", format!(
+        out.push(Finding::new(Class::PoorConnectivity, Severity::Warning, VERSION_DETECTOR, format!(
             "pgvector {extversion} has known HNSW corruption bugs fixed in 0.8.3 (VACUUM, stale entry point) and 0.8.4 \
              (\"hnsw graph not repaired\"); upgrade and REINDEX")).evidence(json!({"extversion": extversion})));
     }
     if method == "ivfflat" && v == (0, 8, 4) {
-        out.push(Finding::new(Class::CentroidSkew, Severity::Warning, "version", format!(
+        out.push(Finding::new(Class::CentroidSkew, Severity::Warning, VERSION_DETECTOR, format!(
             "pgvector {extversion} can build IVFFlat indexes with poor centres (regression #995, fixed in 0.8.5); \
              upgrade and REINDEX")).evidence(json!({"extversion": extversion})));
     }
@@ -288,6 +295,8 @@ mod tests {
         assert!(classes("0.8.5", "ivfflat").is_empty());
         assert!(classes("0.8.3", "ivfflat").is_empty());
         assert!(classes("devel", "hnsw").is_empty(), "not a release number");
+        assert_eq!(classes("0.8.4rc1", "ivfflat"), [Class::CentroidSkew]);
+        assert!(classes("0.8.4rc1", "hnsw").is_empty());
     }
 
     #[test]

@@ -55,12 +55,15 @@ pub struct Problem {
     pub findings: Vec<i64>,
 }
 
+/// The evidence key saying why only a human may act on a problem.
+pub const HUMAN_ONLY: &str = "human_only";
+
 impl Problem {
     /// Why no playbook should act on it, when the cause is outside what a
     /// repair may change (kept in the evidence, so stored problems keep it).
     pub fn human_only(&self) -> Option<&str> {
         self.evidence
-            .pointer("/recall/cause/human_only")
+            .get(HUMAN_ONLY)
             .and_then(serde_json::Value::as_str)
     }
 }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Input, IntegrityView, Problem};
+use super::{HUMAN_ONLY, Input, IntegrityView, Problem};
 use crate::detect::{Class, Finding, Severity};
 use crate::integrity::{EdgeKind, IntegrityState};
 
@@ -78,18 +78,30 @@ fn from_findings(class: Class, fs: &[&(i64, Finding)], input: &Input<'_>) -> Pro
         root_cause.push_str(&format!(" (and {} related findings)", fs.len() - 1));
     }
     let _ = input;
+    let mut evidence = json!({
+        "findings": fs.iter().map(|f| json!({
+            "id": f.0, "detector": f.1.detector, "metric": f.1.metric,
+            "observed": f.1.observed, "expected": f.1.expected, "message": f.1.message,
+        })).collect::<Vec<_>>(),
+    });
+    // A bug of the installed pgvector release: a rebuild on the same release
+    // can meet it again, so no playbook runs until someone upgrades.
+    if fs
+        .iter()
+        .all(|f| f.1.detector == crate::detect::index_health::VERSION_DETECTOR)
+    {
+        evidence[HUMAN_ONLY] = json!(
+            "the cause is the installed pgvector release: upgrade pgvector (ruvheal does not), \
+             then REINDEX; a rebuild on this release can meet the same bug: left for a human"
+        );
+    }
     Problem {
         id: None,
         class,
         severity: worst.1.severity,
         priority: 0.0,
         root_cause,
-        evidence: json!({
-            "findings": fs.iter().map(|f| json!({
-                "id": f.0, "detector": f.1.detector, "metric": f.1.metric,
-                "observed": f.1.observed, "expected": f.1.expected, "message": f.1.message,
-            })).collect::<Vec<_>>(),
-        }),
+        evidence,
         impact: Default::default(),
         findings: fs.iter().map(|f| f.0).collect(),
     }
@@ -138,10 +150,7 @@ fn explain_recall(
                 "filtered queries come back short, not the index: {}",
                 recall.first().map_or("", |f| f.1.message.as_str())
             ),
-            json!({"filtered_queries": metric(input, "queries.filtered_short"),
-                   "human_only": "the remedy is the application's search settings \
-                    (hnsw.iterative_scan or ivfflat.iterative_scan, which change the order rows \
-                    come back in, or a wider search), not the index: left for a human"}),
+            json!({"filtered_queries": metric(input, "queries.filtered_short")}),
         )
     } else if dead_explains && !setting_flagged {
         (
@@ -247,13 +256,22 @@ fn explain_recall(
         p.findings.extend(ids);
         p.evidence["recall"] = json!({"recall_at_k": at_k, "messages": messages, "cause": extra});
     } else {
+        let mut evidence =
+            json!({"recall": {"recall_at_k": at_k, "messages": messages, "cause": extra}});
+        if filtered_only {
+            evidence[HUMAN_ONLY] = json!(
+                "the remedy is the application's search settings (hnsw.iterative_scan or \
+                 ivfflat.iterative_scan, which change the order rows come back in, or a wider \
+                 search), not the index: left for a human"
+            );
+        }
         problems.push(Problem {
             id: None,
             class,
             severity,
             priority: 0.0,
             root_cause: cause,
-            evidence: json!({"recall": {"recall_at_k": at_k, "messages": messages, "cause": extra}}),
+            evidence,
             impact: Default::default(),
             findings: ids,
         });

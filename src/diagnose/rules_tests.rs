@@ -329,3 +329,56 @@ fn growth_breaks_ties() {
     let d = diagnose(&input);
     assert_eq!(d.problems[0].priority, d.problems[1].priority);
 }
+
+#[test]
+fn problems_only_a_human_can_fix_say_so() {
+    use Class::*;
+    use Severity::*;
+    let judge = |findings: Vec<(i64, Finding)>, recall: f64| {
+        let metrics = BTreeMap::from([("recall.at_k".to_string(), recall)]);
+        let input = Input {
+            metrics: &metrics,
+            previous: None,
+            findings: &findings,
+            integrity: None,
+            thresholds: Thresholds {
+                stress: 0.1,
+                critical: 0.02,
+            },
+            min_recall: 0.95,
+        };
+        diagnose(&input)
+            .problems
+            .iter()
+            .map(|p| (p.class, p.human_only().is_some()))
+            .collect::<Vec<_>>()
+    };
+    // a pgvector release bug: upgrade first, a rebuild on it can meet it again
+    assert_eq!(
+        judge(vec![f(1, PoorConnectivity, Warning, "version")], 0.99),
+        [(PoorConnectivity, true)]
+    );
+    // the same class measured in the pages: a rebuild is the remedy
+    assert_eq!(
+        judge(
+            vec![
+                f(1, PoorConnectivity, Warning, "version"),
+                f(2, PoorConnectivity, Warning, "structure"),
+            ],
+            0.99
+        ),
+        [(PoorConnectivity, false)]
+    );
+    // filtered queries short while the probe is fine: the application's settings
+    assert_eq!(
+        judge(
+            vec![f(1, RecallDegradation, Warning, "filtered_queries")],
+            0.99
+        ),
+        [(RecallDegradation, true)]
+    );
+    assert_eq!(
+        judge(vec![f(1, RecallDegradation, Warning, "recall")], 0.6),
+        [(Unknown, false)]
+    );
+}

@@ -173,7 +173,7 @@ fn an_idle_in_transaction_session_holding_xmin_is_contention() {
 }
 
 #[test]
-fn check_takes_no_lock_stronger_than_access_share() {
+fn check_takes_no_lock_on_the_table_stronger_than_access_share() {
     let db = db();
     db.sql(&clustered_table_sql("emb", 2000, 8, 5));
     db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops)");

@@ -52,7 +52,7 @@ impl<'a> Layer0<'a> {
     }
 
     /// Number of elements; also the "sink" index every unusable slot maps to
-    /// in [`Layer0::targets`].
+    /// in [`Layer0::target`].
     pub(super) fn sink(&self) -> usize {
         self.starts.len()
     }
@@ -66,8 +66,9 @@ impl<'a> Layer0<'a> {
         }
     }
 
-    /// The lists of a sorted frontier, in its order: `(element, slots)`.
-    /// Collecting the starts first lets their reads overlap.
+    /// The lists of a sorted frontier, in its order: `(element, start of its
+    /// slots)`; elements without a list are left out. Collecting the starts
+    /// first lets their reads overlap.
     pub(super) fn gather(&self, frontier: &[u32], out: &mut Vec<(u32, u32)>) {
         out.clear();
         out.extend(

@@ -57,8 +57,8 @@ fn bfs0(l0: &Layer0<'_>, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) 
         .into_iter()
         .filter(|&s| seen.set(s as usize))
         .collect();
-    // Every element enters a frontier at most once, so n slots (plus one list
-    // of writes past the end that are never counted) always suffice.
+    // Every element enters a frontier at most once and only fresh ones advance
+    // `len`, so the writes stay below index n; the extra slot is slack.
     let mut next = vec![0u32; l0.sink() + 1];
     let (mut lists, mut buf) = (Vec::new(), Vec::new());
     while !frontier.is_empty() {

@@ -26,8 +26,8 @@ const DEAD: u32 = 0xFFFE;
 
 /// Per element, the two things every link touches, in one word (one cache line
 /// instead of two on the hot path): the region in the low 16 bits ([`NONE`] when
-/// unassigned; [`MAX_REGIONS`] fits) and the layer-0 in-degree, saturating, in
-/// the high 16.
+/// unassigned, [`DEAD`] when it may not be assigned; [`MAX_REGIONS`] fits) and
+/// the layer-0 in-degree, saturating, in the high 16.
 #[derive(Clone, Copy)]
 struct Cell(u32);
 
@@ -112,7 +112,8 @@ pub(super) fn regions_and_degrees(p: &Parsed, l0: &Layer0<'_>, m: usize) -> (Gra
                 len += usize::from(take);
                 let joins = (q as usize) < n && q != r;
                 let pair = r.min(q) as usize * n + r.max(q) as usize;
-                layer0[if joins { pair } else { spare }] += 1;
+                let c = &mut layer0[if joins { pair } else { spare }];
+                *c = c.wrapping_add(1); // the spare counter may pass u32::MAX; never read
             }
             counts.out[i as usize] = out;
         });
