@@ -128,14 +128,7 @@ fn statements(
     client: &mut postgres::Client,
     op: &str,
 ) -> Result<std::result::Result<(Vec<Statement>, bool), String>> {
-    let schema: Option<String> = client
-        .query_opt(
-            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
-              WHERE e.extname = 'pg_stat_statements'",
-            &[],
-        )?
-        .map(|r| r.get(0));
-    let Some(schema) = schema else {
+    let Some(schema) = crate::sql::extension_schema(client, "pg_stat_statements")? else {
         return Ok(Err(
             "pg_stat_statements is not installed in this database, so the application's filtered \
              ANN queries cannot be seen (CREATE EXTENSION pg_stat_statements; the library must be \

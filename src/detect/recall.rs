@@ -269,15 +269,7 @@ pub fn read_settings(client: &mut impl GenericClient) -> Result<BTreeMap<String,
 
 /// The schema the `vector` extension is installed in.
 pub fn ext_schema(client: &mut impl GenericClient) -> Result<String> {
-    client
-        .query_opt(
-            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
-             WHERE e.extname = 'vector'",
-            &[],
-        )
-        .context("looking up the vector extension")?
-        .map(|r| r.try_get(0))
-        .transpose()?
+    crate::sql::extension_schema(client, "vector")?
         .context("the vector extension is not installed in this database")
 }
 
