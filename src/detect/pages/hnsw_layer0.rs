@@ -66,10 +66,40 @@ impl<'a> Layer0<'a> {
         }
     }
 
+    /// A breadth-first walk over layer 0 from `frontier` (elements already
+    /// marked as reached by the caller): level by level, each level in index
+    /// order (page order, so the reads run forward through memory), calling
+    /// `expand(element, slots, next)` for every element with a list; `expand`
+    /// puts the elements it reaches for the first time into the next level with
+    /// [`Next::push_if`], which takes no branch.
+    #[inline]
+    pub(super) fn walk(
+        &self,
+        mut frontier: Vec<u32>,
+        mut expand: impl FnMut(u32, &[u32], &mut Next<'_>),
+    ) {
+        // Every element enters a level at most once and only pushed ones
+        // advance the length, so the writes stay below index n (+1 is slack).
+        let mut next = vec![0u32; self.sink() + 1];
+        let (mut lists, mut buf) = (Vec::new(), Vec::new());
+        while !frontier.is_empty() {
+            frontier.sort_unstable();
+            self.gather(&frontier, &mut lists);
+            let mut level = Next {
+                buf: &mut next,
+                len: 0,
+            };
+            self.visit(&lists, &mut buf, |i, slots| expand(i, slots, &mut level));
+            let len = level.len;
+            frontier.clear();
+            frontier.extend_from_slice(&next[..len]);
+        }
+    }
+
     /// The lists of a sorted frontier, in its order: `(element, start of its
     /// slots)`; elements without a list are left out. Collecting the starts
     /// first lets their reads overlap.
-    pub(super) fn gather(&self, frontier: &[u32], out: &mut Vec<(u32, u32)>) {
+    fn gather(&self, frontier: &[u32], out: &mut Vec<(u32, u32)>) {
         out.clear();
         out.extend(
             frontier
@@ -85,12 +115,7 @@ impl<'a> Layer0<'a> {
     /// at once, where visiting each list in place would wait on its cache misses
     /// one list after another.
     #[inline]
-    pub(super) fn visit(
-        &self,
-        lists: &[(u32, u32)],
-        buf: &mut Vec<u32>,
-        mut f: impl FnMut(u32, &[u32]),
-    ) {
+    fn visit(&self, lists: &[(u32, u32)], buf: &mut Vec<u32>, mut f: impl FnMut(u32, &[u32])) {
         let w = self.width.max(1);
         for group in lists.chunks(GROUP) {
             buf.clear();
@@ -109,5 +134,21 @@ impl<'a> Layer0<'a> {
     pub(super) fn target(&self, slot: u32) -> usize {
         debug_assert!(SENTINEL as usize > self.sink());
         slot.min(self.sink() as u32) as usize
+    }
+}
+
+/// The next level of a [`Layer0::walk`].
+pub(super) struct Next<'a> {
+    buf: &'a mut [u32],
+    len: usize,
+}
+
+impl Next<'_> {
+    /// Adds `t` when `take` holds, without a branch: the slot is written
+    /// either way and only counted when taken.
+    #[inline(always)]
+    pub(super) fn push_if(&mut self, t: usize, take: bool) {
+        self.buf[self.len] = t as u32;
+        self.len += usize::from(take);
     }
 }

@@ -49,33 +49,19 @@ pub(super) fn reach(p: &Parsed, l0: &Layer0<'_>, m: usize, entry_idx: Option<usi
     (layer0_reached, count(&seen))
 }
 
-/// Marks everything reachable over layer-0 links from `seeds` in `seen`. Level by
-/// level, each level's elements in index order (page order, so the reads run
-/// forward through memory), every slot visited without a branch on its value.
+/// Marks everything reachable over layer-0 links from `seeds` in `seen`, every
+/// slot visited without a branch on its value.
 fn bfs0(l0: &Layer0<'_>, seen: &mut Bits, seeds: impl IntoIterator<Item = u32>) {
-    let mut frontier: Vec<u32> = seeds
+    let frontier: Vec<u32> = seeds
         .into_iter()
         .filter(|&s| seen.set(s as usize))
         .collect();
-    // Every element enters a frontier at most once and only fresh ones advance
-    // `len`, so the writes stay below index n; the extra slot is slack.
-    let mut next = vec![0u32; l0.sink() + 1];
-    let (mut lists, mut buf) = (Vec::new(), Vec::new());
-    while !frontier.is_empty() {
-        frontier.sort_unstable();
-        l0.gather(&frontier, &mut lists);
-        let mut len = 0;
-        l0.visit(&lists, &mut buf, |_, slots| {
-            for &slot in slots {
-                let t = l0.target(slot);
-                let fresh = seen.set(t);
-                next[len] = t as u32;
-                len += usize::from(fresh);
-            }
-        });
-        frontier.clear();
-        frontier.extend_from_slice(&next[..len]);
-    }
+    l0.walk(frontier, |_, slots, next| {
+        for &slot in slots {
+            let t = l0.target(slot);
+            next.push_if(t, seen.set(t));
+        }
+    });
 }
 
 /// The elements a search from the entry point can stand on at layer 1 or above:

@@ -85,41 +85,29 @@ pub(super) fn regions_and_degrees(p: &Parsed, l0: &Layer0<'_>, m: usize) -> (Gra
     }
     // Multi-source BFS: a link to an unassigned live element pulls it into this
     // region; a link to an element of another region is an edge between the two.
-    // Level by level, each level in index order (page order: the reads of
-    // elements and neighbor lists run forward through memory); within a level
-    // the lower-numbered element's region wins a tie. No branch on a slot's
-    // value: unusable slots land on the sink cell, links inside a region or to
-    // unassigned elements on the spare counter.
+    // Within a level the lower-numbered element's region wins a tie. No branch
+    // on a slot's value: unusable slots land on the sink cell, links inside a
+    // region or to unassigned elements on the spare counter.
     let sink = l0.sink();
-    let mut next = vec![0u32; sink + 1];
-    let (mut lists, mut buf) = (Vec::new(), Vec::new());
     let spare = n * n;
-    while !frontier.is_empty() {
-        frontier.sort_unstable();
-        l0.gather(&frontier, &mut lists);
-        let mut len = 0;
-        l0.visit(&lists, &mut buf, |i, slots| {
-            let r = cells[i as usize].region();
-            let mut out = 0;
-            for &slot in slots {
-                let t = l0.target(slot);
-                out += u32::from(t != sink);
-                let c = cells[t].link_in();
-                let q = c.region();
-                let take = q == NONE;
-                cells[t] = if take { c.assign(r) } else { c };
-                next[len] = t as u32;
-                len += usize::from(take);
-                let joins = (q as usize) < n && q != r;
-                let pair = r.min(q) as usize * n + r.max(q) as usize;
-                let c = &mut layer0[if joins { pair } else { spare }];
-                *c = c.wrapping_add(1); // the spare counter may pass u32::MAX; never read
-            }
-            counts.out[i as usize] = out;
-        });
-        frontier.clear();
-        frontier.extend_from_slice(&next[..len]);
-    }
+    l0.walk(frontier, |i, slots, next| {
+        let r = cells[i as usize].region();
+        let mut out = 0;
+        for &slot in slots {
+            let t = l0.target(slot);
+            out += u32::from(t != sink);
+            let c = cells[t].link_in();
+            let q = c.region();
+            let take = q == NONE;
+            cells[t] = if take { c.assign(r) } else { c };
+            next.push_if(t, take);
+            let joins = (q as usize) < n && q != r;
+            let pair = r.min(q) as usize * n + r.max(q) as usize;
+            let c = &mut layer0[if joins { pair } else { spare }];
+            *c = c.wrapping_add(1); // the spare counter may pass u32::MAX; never read
+        }
+        counts.out[i as usize] = out;
+    });
     // Elements no head reaches (and deleted ones) still have links to count.
     for i in 0..n_el {
         if cells[i].region() as usize >= n {
