@@ -115,13 +115,7 @@ pub fn detect(
             0.0
         };
         let stddev = var.sqrt();
-        let ewma = past
-            .iter()
-            .chain(std::iter::once(&now))
-            .fold(None, |acc: Option<f64>, x| {
-                Some(acc.map_or(*x, |a| ALPHA * x + (1.0 - ALPHA) * a))
-            });
-        let ewma = ewma.unwrap_or(now);
+        let ewma = moving_average(past.iter().copied().chain([now])).unwrap_or(now);
         let mut base = Baseline {
             metric: t.metric.to_string(),
             samples: past.len(),
@@ -140,13 +134,8 @@ pub fn detect(
             // The detector's average takes each value clamped to 3 spreads of the
             // mean: one spike (the z-score's business) must not read as a shift
             // for the checks after it.
-            let clamped = past
-                .iter()
-                .chain(std::iter::once(&now))
-                .map(|x| x.clamp(mean - 3.0 * spread, mean + 3.0 * spread))
-                .fold(None, |acc: Option<f64>, x| {
-                    Some(acc.map_or(x, |a| ALPHA * x + (1.0 - ALPHA) * a))
-                })
+            let (low, high) = (mean - 3.0 * spread, mean + 3.0 * spread);
+            let clamped = moving_average(past.iter().chain([&now]).map(|x| x.clamp(low, high)))
                 .unwrap_or(now);
             let ewma_z = {
                 let s = if t.worse_when_higher {
@@ -191,6 +180,14 @@ pub fn detect(
         baselines.push(base);
     }
     (findings, baselines)
+}
+
+/// The exponentially weighted moving average (alpha [`ALPHA`]) of `values`,
+/// oldest first; `None` when there are none.
+fn moving_average(values: impl Iterator<Item = f64>) -> Option<f64> {
+    values.fold(None, |acc, x| {
+        Some(acc.map_or(x, |a| ALPHA * x + (1.0 - ALPHA) * a))
+    })
 }
 
 fn percentile(values: &[f64], q: f64) -> f64 {
