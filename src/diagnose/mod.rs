@@ -56,7 +56,7 @@ pub struct Problem {
 }
 
 /// The evidence key saying why only a human may act on a problem.
-pub const HUMAN_ONLY: &str = "human_only";
+const HUMAN_ONLY: &str = "human_only";
 
 impl Problem {
     /// Why no playbook should act on it, when the cause is outside what a
@@ -65,6 +65,11 @@ impl Problem {
         self.evidence
             .get(HUMAN_ONLY)
             .and_then(serde_json::Value::as_str)
+    }
+
+    /// Marks it as one no playbook should act on, saying why.
+    pub fn leave_to_a_human(&mut self, why: &str) {
+        self.evidence[HUMAN_ONLY] = serde_json::Value::from(why);
     }
 }
 

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{HUMAN_ONLY, Input, IntegrityView, Problem};
+use super::{Input, IntegrityView, Problem};
 use crate::detect::{Class, Finding, Severity};
 use crate::integrity::{EdgeKind, IntegrityState};
 
@@ -78,33 +78,33 @@ fn from_findings(class: Class, fs: &[&(i64, Finding)], input: &Input<'_>) -> Pro
         root_cause.push_str(&format!(" (and {} related findings)", fs.len() - 1));
     }
     let _ = input;
-    let mut evidence = json!({
-        "findings": fs.iter().map(|f| json!({
-            "id": f.0, "detector": f.1.detector, "metric": f.1.metric,
-            "observed": f.1.observed, "expected": f.1.expected, "message": f.1.message,
-        })).collect::<Vec<_>>(),
-    });
+    let mut problem = Problem {
+        id: None,
+        class,
+        severity: worst.1.severity,
+        priority: 0.0,
+        root_cause,
+        evidence: json!({
+            "findings": fs.iter().map(|f| json!({
+                "id": f.0, "detector": f.1.detector, "metric": f.1.metric,
+                "observed": f.1.observed, "expected": f.1.expected, "message": f.1.message,
+            })).collect::<Vec<_>>(),
+        }),
+        impact: Default::default(),
+        findings: fs.iter().map(|f| f.0).collect(),
+    };
     // A bug of the installed pgvector release: a rebuild on the same release
     // can meet it again, so no playbook runs until someone upgrades.
     if fs
         .iter()
         .all(|f| f.1.detector == crate::detect::index_health::VERSION_DETECTOR)
     {
-        evidence[HUMAN_ONLY] = json!(
+        problem.leave_to_a_human(
             "the cause is the installed pgvector release: upgrade pgvector (ruvheal does not), \
-             then REINDEX; a rebuild on this release can meet the same bug: left for a human"
+             then REINDEX; a rebuild on this release can meet the same bug: left for a human",
         );
     }
-    Problem {
-        id: None,
-        class,
-        severity: worst.1.severity,
-        priority: 0.0,
-        root_cause,
-        evidence,
-        impact: Default::default(),
-        findings: fs.iter().map(|f| f.0).collect(),
-    }
+    problem
 }
 
 /// Attaches the recall findings to the cause that explains them.
@@ -141,6 +141,11 @@ fn explain_recall(
     let filtered_only = recall
         .iter()
         .all(|f| f.1.detector == crate::detect::filtered::DETECTOR);
+    let human = filtered_only.then_some(
+        "the remedy is the application's search settings (hnsw.iterative_scan or \
+         ivfflat.iterative_scan, which change the order rows come back in, or a wider search), \
+         not the index: left for a human",
+    );
     let (class, cause, extra) = if filtered_only {
         // The probe's unfiltered queries are fine; the application's filtered
         // ones lose rows to the filter (iterative scan off).
@@ -256,25 +261,19 @@ fn explain_recall(
         p.findings.extend(ids);
         p.evidence["recall"] = json!({"recall_at_k": at_k, "messages": messages, "cause": extra});
     } else {
-        let mut evidence =
-            json!({"recall": {"recall_at_k": at_k, "messages": messages, "cause": extra}});
-        if filtered_only {
-            evidence[HUMAN_ONLY] = json!(
-                "the remedy is the application's search settings (hnsw.iterative_scan or \
-                 ivfflat.iterative_scan, which change the order rows come back in, or a wider \
-                 search), not the index: left for a human"
-            );
-        }
         problems.push(Problem {
             id: None,
             class,
             severity,
             priority: 0.0,
             root_cause: cause,
-            evidence,
+            evidence: json!({"recall": {"recall_at_k": at_k, "messages": messages, "cause": extra}}),
             impact: Default::default(),
             findings: ids,
         });
+    }
+    if let (Some(why), Some(p)) = (human, problems.iter_mut().find(|p| p.class == class)) {
+        p.leave_to_a_human(why);
     }
 }
 
