@@ -150,6 +150,13 @@ impl Default for DiagnoseConfig {
     }
 }
 
+impl CheckConfig {
+    /// [`CheckConfig::statement_timeout_ms`] as a duration.
+    pub fn statement_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.statement_timeout_ms)
+    }
+}
+
 /// Thresholds and budgets of the detectors. Every field has a default.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]

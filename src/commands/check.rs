@@ -15,19 +15,7 @@ use crate::store::{Store, observations};
 /// Checks one collection (or all) and exits by the worst finding.
 pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
-    // Read-only on user objects: a repair cut short is reported, and cleaned up
-    // by the next command that may act.
-    let mut store = Store::open(settings)?;
-    session::bounded(
-        &mut store.client,
-        std::time::Duration::from_millis(settings.check.statement_timeout_ms),
-    )?;
-    for (id, collection) in crate::repair::recover::pending(&mut store, &settings.target()?)? {
-        log::warn!(
-            "repair {id} of {collection} was cut short; check leaves what it left as it is \
-             (read-only): the next diagnose, plan, repair, rollback or heal cleans up after it"
-        );
-    }
+    let mut store = super::read_only_store(settings)?;
     let mut reports = Vec::new();
     for c in &targets {
         reports.push(check_one(
@@ -69,7 +57,7 @@ impl Connections {
     /// Opens the three sessions to the collections' database.
     pub fn open(settings: &Settings) -> Result<Self> {
         let info = settings.target()?;
-        let timeout = std::time::Duration::from_millis(settings.check.statement_timeout_ms);
+        let timeout = settings.check.statement_timeout();
         let mut detect = sql::connect(&info)?;
         session::read_only(&mut detect, timeout)?;
         let mut pages = sql::connect(&info)?;

@@ -90,6 +90,22 @@ pub(crate) fn store(settings: &Settings) -> Result<crate::store::Store> {
     Ok(store)
 }
 
+/// The state store for a command that is read-only on user objects (`check`):
+/// its statements bounded like the detection sessions', and repairs a killed
+/// process left behind reported, not cleaned up — the next command that may
+/// act does that.
+pub(crate) fn read_only_store(settings: &Settings) -> Result<crate::store::Store> {
+    let mut store = crate::store::Store::open(settings)?;
+    crate::sql::session::bounded(&mut store.client, settings.check.statement_timeout())?;
+    for (id, collection) in crate::repair::recover::pending(&mut store, &settings.target()?)? {
+        log::warn!(
+            "repair {id} of {collection} was cut short; check leaves what it left as it is \
+             (read-only): the next diagnose, plan, repair, rollback or heal cleans up after it"
+        );
+    }
+    Ok(store)
+}
+
 /// Prints the one report of `--collection C`, else all of them wrapped by `all`
 /// (`{"checks": [...]}` and the like).
 pub(crate) fn emit_reports<R: crate::output::Report, A: crate::output::Report>(
