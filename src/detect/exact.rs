@@ -179,18 +179,11 @@ struct Batch {
 impl Batch {
     fn feed(&self, scan: &mut Scan) -> Result<()> {
         let value = |r: &Range<usize>| self.data.get(r.clone()).unwrap_or_default();
-        if matches!(scan.probes, Probes::Dense { .. }) {
-            let mut group = Vec::with_capacity(ROWS);
-            for rows in self.rows.chunks(ROWS) {
-                group.clear();
-                group.extend(rows.iter().map(|(tid, r)| (*tid, value(r))));
-                scan.dense_rows(&group)?;
-            }
-            return Ok(());
-        }
-        for (tid, r) in &self.rows {
-            scan.row(*tid, value(r))
-                .with_context(|| format!("row {tid}"))?;
+        let mut group = Vec::with_capacity(ROWS);
+        for rows in self.rows.chunks(ROWS) {
+            group.clear();
+            group.extend(rows.iter().map(|(tid, r)| (*tid, value(r))));
+            scan.rows(&group)?;
         }
         Ok(())
     }
@@ -346,15 +339,25 @@ impl Scan {
         })
     }
 
-    fn row(&mut self, tid: Tid, bytes: &[u8]) -> Result<()> {
+    /// Up to [`ROWS`] rows, in table order: dense ones measured together.
+    fn rows(&mut self, group: &[(Tid, &[u8])]) -> Result<()> {
         if matches!(self.probes, Probes::Dense { .. }) {
-            return self.dense_rows(&[(tid, bytes)]); // counts the row itself
+            return self.dense_rows(group);
         }
+        for (tid, bytes) in group {
+            self.row(*tid, bytes)
+                .with_context(|| format!("row {tid}"))?;
+        }
+        Ok(())
+    }
+
+    /// One sparse or bit row.
+    fn row(&mut self, tid: Tid, bytes: &[u8]) -> Result<()> {
         self.rows += 1;
         let (metric, top, worst, dists) =
             (self.metric, &mut self.top, &mut self.worst, &mut self.dists);
         match &mut self.probes {
-            Probes::Dense { .. } => {}
+            Probes::Dense { .. } => bail!("dense rows are measured by Scan::dense_rows"),
             Probes::Sparse { dim, values, norms } => {
                 let v = Value::decode(VecKind::Sparsevec, bytes)?;
                 check_dims(v.dims(), *dim)?;
