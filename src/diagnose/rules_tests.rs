@@ -45,24 +45,28 @@ struct Case {
     expect: Vec<(Class, Severity, Vec<i64>, &'static str)>,
 }
 
-fn run(case: &Case) {
-    let metrics: BTreeMap<String, f64> = case
-        .metrics
-        .iter()
-        .map(|(k, v)| (k.to_string(), *v))
-        .collect();
-    let input = Input {
+/// The diagnosis of `findings` with `metrics` (contract 0.95).
+fn diagnose_with(
+    findings: &[(i64, Finding)],
+    metrics: &[(&str, f64)],
+    integrity: Option<&Integrity>,
+) -> crate::diagnose::Diagnosis {
+    let metrics: BTreeMap<String, f64> = metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    diagnose(&Input {
         metrics: &metrics,
         previous: None,
-        findings: &case.findings,
-        integrity: case.integrity.as_ref(),
+        findings,
+        integrity,
         thresholds: Thresholds {
             stress: 0.1,
             critical: 0.02,
         },
         min_recall: 0.95,
-    };
-    let d = diagnose(&input);
+    })
+}
+
+fn run(case: &Case) {
+    let d = diagnose_with(&case.findings, &case.metrics, case.integrity.as_ref());
     let got: Vec<_> = d
         .problems
         .iter()
@@ -335,19 +339,7 @@ fn problems_only_a_human_can_fix_say_so() {
     use Class::*;
     use Severity::*;
     let judge = |findings: Vec<(i64, Finding)>, recall: f64| {
-        let metrics = BTreeMap::from([("recall.at_k".to_string(), recall)]);
-        let input = Input {
-            metrics: &metrics,
-            previous: None,
-            findings: &findings,
-            integrity: None,
-            thresholds: Thresholds {
-                stress: 0.1,
-                critical: 0.02,
-            },
-            min_recall: 0.95,
-        };
-        diagnose(&input)
+        diagnose_with(&findings, &[("recall.at_k", recall)], None)
             .problems
             .iter()
             .map(|p| (p.class, p.human_only().is_some()))

@@ -107,8 +107,7 @@ fn too_few_probes_for_many_lists_is_found() {
 #[test]
 fn an_invalid_index_from_a_cancelled_concurrent_build_is_critical() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(2000, 10);
     // statement_timeout cancels the concurrent build and leaves the index INVALID
     let mut c = db.client();
     c.batch_execute("SET statement_timeout = '50ms'").unwrap();
@@ -449,8 +448,7 @@ fn probes_can_come_from_a_table_of_real_queries() {
 #[test]
 fn our_own_scans_are_not_the_applications_and_an_unused_index_shows() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(2000, 10);
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
     db.check_json("emb", &["--config", &cfg]);

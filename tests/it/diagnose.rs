@@ -187,8 +187,7 @@ fn an_xmin_holder_comes_before_the_bloat_it_keeps() {
 #[test]
 fn an_invalid_index_is_its_own_problem() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(2000, 10);
     let mut c = db.client();
     c.batch_execute("SET statement_timeout = '50ms'").unwrap();
     c.batch_execute("CREATE INDEX CONCURRENTLY emb_slow ON emb USING hnsw (embedding vector_cosine_ops) WITH (m = 48, ef_construction = 400)")

@@ -2,18 +2,7 @@
 //! ANN query that comes back short while iterative scan is off, seen through
 //! pg_stat_statements; quiet once the database turns iterative scan on.
 
-use crate::harness::db;
-
-/// The detector's findings in a check report.
-fn filtered_findings(report: &serde_json::Value) -> Vec<serde_json::Value> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["detector"] == "filtered_queries")
-        .cloned()
-        .collect()
-}
+use crate::harness::{db, findings_of};
 
 #[test]
 fn filtered_ann_queries_that_come_back_short_are_found_until_iterative_scan_is_on() {
@@ -56,7 +45,7 @@ fn filtered_ann_queries_that_come_back_short_are_found_until_iterative_scan_is_o
     drop(app);
 
     let (code, report, err) = db.check_json("emb", &[]);
-    let found = filtered_findings(&report);
+    let found = findings_of(&report, "filtered_queries");
     assert_eq!(found.len(), 1, "{report:#} {err}");
     assert_eq!(found[0]["class"], "recall_degradation");
     assert_eq!(found[0]["severity"], "warning");
@@ -112,6 +101,9 @@ fn filtered_ann_queries_that_come_back_short_are_found_until_iterative_scan_is_o
         db.name
     ));
     let (_, report, err) = db.check_json("emb", &[]);
-    assert!(filtered_findings(&report).is_empty(), "{report:#} {err}");
+    assert!(
+        findings_of(&report, "filtered_queries").is_empty(),
+        "{report:#} {err}"
+    );
     assert_eq!(report["metrics"]["queries.filtered_short"], 1.0);
 }

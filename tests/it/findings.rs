@@ -4,24 +4,12 @@
 //! writer waiting for a lock on the table; and a healthy IVFFlat collection
 //! that stays quiet.
 
-use crate::harness::{classes, clustered_table_sql, db, write_config};
-
-/// The findings of `detector` in a check report.
-fn of(report: &serde_json::Value, detector: &str) -> Vec<serde_json::Value> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["detector"] == detector)
-        .cloned()
-        .collect()
-}
+use crate::harness::{classes, clustered_table_sql, db, findings_of, write_config};
 
 #[test]
 fn leftovers_of_an_interrupted_concurrent_rebuild_are_named() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(2000, 10);
     // An interrupted REINDEX CONCURRENTLY leaves an INVALID <name>_ccnew: a
     // cancelled concurrent build under that name is the same state.
     let mut c = db.client();
@@ -33,7 +21,7 @@ fn leftovers_of_an_interrupted_concurrent_rebuild_are_named() {
     .unwrap_err();
     let (code, report, err) = db.check_json("emb", &[]);
     assert_eq!(code, 1, "a leftover is a warning, not critical: {err}");
-    let f: Vec<_> = of(&report, "table")
+    let f: Vec<_> = findings_of(&report, "table")
         .into_iter()
         .filter(|f| f["class"] == "invalid_index")
         .collect();
@@ -52,8 +40,7 @@ fn leftovers_of_an_interrupted_concurrent_rebuild_are_named() {
 #[test]
 fn a_latency_contract_the_probe_misses_is_a_latency_anomaly() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(2000, 10);
     let dir = tempfile::tempdir().unwrap();
     // no ANN query takes less than a microsecond
     let cfg = write_config(&dir, "collections:\n  emb:\n    max_latency_ms: 0.001\n");
@@ -62,7 +49,7 @@ fn a_latency_contract_the_probe_misses_is_a_latency_anomaly() {
         code, 2,
         "p99 far above twice the contract is critical: {err}"
     );
-    let f = of(&report, "recall");
+    let f = findings_of(&report, "recall");
     assert!(
         f.iter()
             .any(|f| f["class"] == "latency_anomaly" && f["expected"] == 0.001),
@@ -88,7 +75,7 @@ fn hnsw_elements_deleted_by_vacuum_are_index_fragmentation() {
         (0.3..=0.5).contains(&deleted),
         "deleted ratio {deleted}: {err}"
     );
-    let f = of(&report, "structure");
+    let f = findings_of(&report, "structure");
     assert!(
         f.iter()
             .any(|f| f["class"] == "index_fragmentation" && f["severity"] == "warning"),
@@ -100,7 +87,7 @@ fn hnsw_elements_deleted_by_vacuum_are_index_fragmentation() {
     let (_, report, _) = db.check_json("emb", &[]);
     assert_eq!(report["metrics"]["hnsw.deleted_ratio"], 0.0);
     assert!(
-        of(&report, "structure")
+        findings_of(&report, "structure")
             .iter()
             .all(|f| f["class"] != "index_fragmentation")
     );
@@ -116,7 +103,7 @@ fn ivfflat_lists_far_from_the_guidance_are_stale_training_and_a_sound_one_is_qui
     );
     db.sql("VACUUM ANALYZE emb");
     let (_, report, err) = db.check_json("emb", &[]);
-    let guidance: Vec<_> = of(&report, "structure")
+    let guidance: Vec<_> = findings_of(&report, "structure")
         .into_iter()
         .filter(|f| {
             f["class"] == "stale_training" && f["message"].as_str().unwrap().contains("guidance")
@@ -141,8 +128,7 @@ fn ivfflat_lists_far_from_the_guidance_are_stale_training_and_a_sound_one_is_qui
 #[test]
 fn sessions_waiting_for_locks_on_the_collection_are_hotspot_congestion() {
     let db = db();
-    db.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(2000, 10);
     // SHARE holds writers back and lets readers (ruvheal's ACCESS SHARE) through
     let mut holder = db.client();
     holder
@@ -173,7 +159,7 @@ fn sessions_waiting_for_locks_on_the_collection_are_hotspot_congestion() {
     assert_eq!(waiting(), 1, "the writer waits");
     let (code, report, err) = db.check_json("emb", &[]);
     assert!((1..3).contains(&code), "{err}");
-    let f: Vec<_> = of(&report, "contention")
+    let f: Vec<_> = findings_of(&report, "contention")
         .into_iter()
         .filter(|f| f["class"] == "hotspot_congestion")
         .collect();
@@ -184,7 +170,7 @@ fn sessions_waiting_for_locks_on_the_collection_are_hotspot_congestion() {
     writer.join().unwrap().unwrap();
     let (_, report, _) = db.check_json("emb", &[]);
     assert!(
-        of(&report, "contention")
+        findings_of(&report, "contention")
             .iter()
             .all(|f| f["class"] != "hotspot_congestion"),
         "{report:#}"

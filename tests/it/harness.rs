@@ -192,6 +192,13 @@ pub fn clustered_table_sql(table: &str, rows: usize, dims: usize, clusters: usiz
 }
 
 impl TestDb {
+    /// Table `emb`: `rows` clustered 8-dimensional rows in `clusters` clusters
+    /// (see [`clustered_table_sql`]), an l2 HNSW index `emb_hnsw`, analyzed.
+    pub fn hnsw_collection(&self, rows: usize, clusters: usize) {
+        self.sql(&clustered_table_sql("emb", rows, 8, clusters));
+        self.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    }
+
     /// Runs `ruvheal check --collection C -o json` and parses the report.
     pub fn check_json(&self, collection: &str, extra: &[&str]) -> (i32, serde_json::Value, String) {
         let (code, out, err) = run(self
@@ -202,6 +209,17 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("{e}: stdout {out:?} stderr {err}"));
         (code, v, err)
     }
+}
+
+/// The findings of `detector` in a check report.
+pub fn findings_of(report: &serde_json::Value, detector: &str) -> Vec<serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {report:#}"))
+        .iter()
+        .filter(|f| f["detector"] == detector)
+        .cloned()
+        .collect()
 }
 
 /// The classes of a check report's findings with at least `min` severity.

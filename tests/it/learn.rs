@@ -2,7 +2,7 @@
 //! outcomes, the planner switches strategy, drift stops auto-heal for a class,
 //! reset/restore round-trip, Prometheus text parses, the psql views answer.
 
-use crate::harness::{TestDb, clustered_table_sql, db, mass_deleted_without_vacuum, run};
+use crate::harness::{TestDb, db, mass_deleted_without_vacuum, run};
 
 /// A collection with dead tuples (`dead_tuple_bloat`), checked once so the state
 /// schema and the collection row exist. Returns the collection id.
@@ -328,8 +328,7 @@ fn split_labels(s: &str) -> Vec<String> {
 #[test]
 fn status_history_prometheus_and_views_after_a_repair() {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 3000, 8, 10));
-    d.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    d.hnsw_collection(3000, 10);
     d.sql(&format!("ALTER DATABASE {} SET hnsw.ef_search = 5", d.name));
     let (code, v, err) = d.json(&["repair", "--collection", "emb", "--yes"]);
     assert_eq!(code, 0, "{v:#} {err}");

@@ -36,8 +36,7 @@ fn step_sql(v: &serde_json::Value, playbook: &str) -> Vec<String> {
 }
 
 fn hnsw(db: &TestDb, rows: usize) {
-    db.sql(&clustered_table_sql("emb", rows, 8, 10));
-    db.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    db.hnsw_collection(rows, 10);
 }
 
 #[test]

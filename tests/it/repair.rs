@@ -11,8 +11,7 @@ use crate::harness::{
 
 fn ef_search_fault() -> TestDb {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 3000, 8, 10));
-    d.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    d.hnsw_collection(3000, 10);
     d.sql(&format!("ALTER DATABASE {} SET hnsw.ef_search = 5", d.name));
     d
 }

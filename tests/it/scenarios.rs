@@ -25,8 +25,7 @@ fn repaired(d: &TestDb, extra: &[&str]) -> serde_json::Value {
 #[test]
 fn an_invalid_index_is_dropped_and_rebuilt() {
     let d = db();
-    d.sql(&clustered_table_sql("emb", 2000, 8, 10));
-    d.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    d.hnsw_collection(2000, 10);
     let mut c = d.client();
     c.batch_execute("SET statement_timeout = '50ms'").unwrap();
     c.batch_execute("CREATE INDEX CONCURRENTLY emb_slow ON emb USING hnsw (embedding vector_cosine_ops) WITH (m = 48, ef_construction = 400)")
