@@ -133,7 +133,6 @@ pub(crate) fn repair_one(
         return Ok(report);
     }
     let key = settings.audit_key()?;
-    crate::sql::session::repair(held.client())?;
     privilege_preflight(held.client(), c)?;
     let mut poll = crate::sql::connect(&info)?;
     let runnable = std::mem::take(&mut report.runnable);

@@ -6,6 +6,36 @@ use anyhow::{Context, Result};
 
 use super::quote;
 
+/// An error for a session whose pinned settings did not take (a pooler in
+/// between that drops startup options, or a server that ignores them). Exit 3.
+#[derive(Debug)]
+pub struct NotPinned(pub String);
+
+impl std::fmt::Display for NotPinned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the session's search_path is {:?}, not pg_catalog, pg_temp: connect directly \
+             or through a pooler that keeps startup options (ruvheal refuses to run with a \
+             search_path it did not set)",
+            self.0
+        )
+    }
+}
+impl std::error::Error for NotPinned {}
+
+/// Reads the pinned `search_path` back (see [`super::connect::PINNED`]).
+pub fn verify_pinned(client: &mut postgres::Client) -> Result<()> {
+    let path: String = client
+        .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
+        .context("reading the session's search_path")?
+        .get(0);
+    if path.replace(' ', "") != "pg_catalog,pg_temp" {
+        return Err(NotPinned(path).into());
+    }
+    Ok(())
+}
+
 /// Makes `client` a read-only detection session: every query bounded by
 /// `statement_timeout`, locks waited for at most `lock_timeout`, and no
 /// transaction able to write. Nothing here changes query planning.
@@ -31,14 +61,4 @@ pub fn bounded(client: &mut postgres::Client, statement_timeout: Duration) -> Re
             quote::literal(&ms)?
         ))
         .context("setting statement_timeout and lock_timeout")
-}
-
-/// Prepares a session that will change the database: the server checks every
-/// second that ruvheal is still there (`client_connection_check_interval`), so a
-/// killed ruvheal's REINDEX/CREATE INDEX is cancelled instead of running on
-/// with its advisory lock held.
-pub fn repair(client: &mut postgres::Client) -> Result<()> {
-    client
-        .batch_execute("SET client_connection_check_interval = '1s'")
-        .context("setting client_connection_check_interval")
 }
