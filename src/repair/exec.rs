@@ -113,7 +113,7 @@ pub fn run(client: &mut Client, step: &SqlStep, limits: &Limits) -> Result<StepR
         let result = if step.transactional {
             once_in_transaction(client, &settings, &step.sql)
         } else {
-            once_in_session(client, &settings, &step.sql)
+            once_in_session(client, step, &settings)
         };
         match result {
             Ok(()) => {
@@ -159,16 +159,55 @@ fn once_in_transaction(
     tx.commit()
 }
 
+/// The names a session-scoped step sets: the two timeouts and its own settings.
+fn names_set(step: &SqlStep) -> Vec<&str> {
+    let mut names = vec!["lock_timeout", "statement_timeout"];
+    names.extend(step.settings.iter().map(|(n, _)| n.as_str()));
+    names
+}
+
+/// Runs a non-transactional step: its settings with `SET`, the statement sent
+/// alone, then exactly those settings put back to what they were before (never
+/// `RESET ALL`, which would also drop what the session itself pinned or set).
 fn once_in_session(
     client: &mut Client,
+    step: &SqlStep,
     settings: &str,
-    sql: &str,
 ) -> std::result::Result<(), postgres::Error> {
+    let mut before = Vec::new();
+    for name in names_set(step) {
+        let value: Option<String> = client
+            .query_one("SELECT pg_catalog.current_setting($1, true)", &[&name])?
+            .get(0);
+        before.push((name.to_string(), value));
+    }
     client.batch_execute(settings)?;
     // Sent alone: CONCURRENTLY and VACUUM refuse to run inside a transaction block.
-    let result = client.simple_query(sql).map(|_| ());
-    let reset = client.batch_execute("RESET ALL");
-    result.and(reset)
+    let result = client.simple_query(&step.sql).map(|_| ());
+    let restore = restore_settings(client, &before);
+    result.and(restore)
+}
+
+/// Sets each `(name, value)` back at session level; a setting that did not exist
+/// before (`None`, a custom placeholder) is reset.
+fn restore_settings(
+    client: &mut Client,
+    before: &[(String, Option<String>)],
+) -> std::result::Result<(), postgres::Error> {
+    for (name, value) in before {
+        match value {
+            Some(v) => client
+                .execute("SELECT pg_catalog.set_config($1, $2, false)", &[name, v])
+                .map(|_| ())?,
+            None => {
+                // A name settings_sql refused was never set.
+                if let Ok(quoted) = setting_name(name) {
+                    client.batch_execute(&format!("RESET {quoted}"))?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Drops `index` if it exists and is INVALID (left by a failed concurrent build).
@@ -179,7 +218,8 @@ pub fn drop_if_invalid(
 ) -> Result<bool> {
     let invalid: bool = client
         .query_one(
-            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)), false)",
+            "SELECT coalesce((SELECT NOT indisvalid FROM pg_catalog.pg_index \
+             WHERE indexrelid = pg_catalog.to_regclass($1)), false)",
             &[&index.sql()?],
         )
         .context("checking for an invalid index")?
@@ -191,7 +231,7 @@ pub fn drop_if_invalid(
             settings: vec![],
             creates_index: None,
         };
-        once_in_session(client, &settings_sql(&step, limits, false)?, &step.sql)
+        once_in_session(client, &step, &settings_sql(&step, limits, false)?)
             .with_context(|| format!("dropping the invalid index {index}"))?;
     }
     Ok(invalid)
