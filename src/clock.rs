@@ -1,14 +1,17 @@
-//! The one clock. `RUVHEAL_NOW` (RFC 3339) fixes it, so tests and demos are
-//! deterministic.
+//! The one clock: the server's. Every decision that depends on time
+//! (cooldowns, attempt windows, approval expiry, freshness, the order of
+//! observations) reads it from PostgreSQL, so a client whose clock is wrong
+//! decides nothing. The client's own clock only times phases (wall durations).
 
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-/// The current time, or the time `RUVHEAL_NOW` names.
-pub fn now() -> DateTime<Utc> {
-    std::env::var("RUVHEAL_NOW")
-        .ok()
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+/// The server's current time (`statement_timestamp()`) on `client`.
+pub fn server_now(client: &mut impl postgres::GenericClient) -> Result<DateTime<Utc>> {
+    Ok(client
+        .query_one("SELECT pg_catalog.statement_timestamp()", &[])
+        .context("reading the server's clock")?
+        .get(0))
 }
 
 /// Debug-level timings of the phases of one step: `lap("x")` logs

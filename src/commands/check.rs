@@ -78,7 +78,7 @@ pub(crate) fn check_one(
 ) -> Result<CheckReport> {
     let Connections { detect, pages, app } = conns;
     let started = std::time::Instant::now();
-    let now = crate::clock::now();
+    let now = store.now()?;
     let contract = settings.contract(&c.schema, &c.table);
     let id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let previous = observations::previous(&mut store.client, &store.schema, id)?;

@@ -32,7 +32,6 @@ pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<E
             collection: Some(plan.collection.clone()),
             subject: serde_json::json!({"plan_id": plan.id, "playbook": plan.playbook, "reason": args.reason}),
         },
-        crate::clock::now(),
         key.as_deref(),
     )?;
     output::emit(

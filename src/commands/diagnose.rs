@@ -45,7 +45,7 @@ pub(crate) fn diagnose_one(
     store: &mut Store,
     conns: &mut Connections,
 ) -> Result<(DiagnoseReport, StoredObservation)> {
-    let now = crate::clock::now();
+    let now = store.now()?;
     let id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let max_age = chrono::Duration::seconds(settings.diagnose.max_observation_age_secs as i64);
     let mut latest = diagnoses::latest_observation(&mut store.client, &store.schema, id)?;

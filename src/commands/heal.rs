@@ -38,9 +38,11 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
             )?));
         }
     }
+    // What is left decides too: a critical problem left unrepaired for any
+    // reason (cooldown, cap, approval, blocked, no playbook) is exit 2.
     let exit = reports
         .iter()
-        .map(RepairReport::exit)
+        .map(|r| r.exit().max(r.unrepaired_exit()))
         .max()
         .unwrap_or(Exit::Ok);
     if let Some(path) = &args.prometheus_textfile {

@@ -13,7 +13,6 @@ use crate::store::{Store, history};
 
 /// Runs `history`.
 pub fn run(args: &HistoryArgs, settings: &Settings) -> Result<Exit> {
-    let now = crate::clock::now();
     let mut filter = history::Filter::default();
     if let Some(c) = &args.collection {
         let (schema, table) = crate::sql::quote::split_name(c)
@@ -26,10 +25,15 @@ pub fn run(args: &HistoryArgs, settings: &Settings) -> Result<Exit> {
             .map_err(|_| usage(format!("unknown problem class {class:?}")))?;
         filter.class = Some(parsed.as_str().to_string());
     }
+    // A bad --since is a usage error before anything is opened; the age is then
+    // counted back from the server's clock, never the client's.
     if let Some(when) = &args.since {
-        filter.since = Some(since(when, now).map_err(usage)?);
+        since(when, chrono::Utc::now()).map_err(usage)?;
     }
     let mut store = Store::open(settings)?;
+    if let Some(when) = &args.since {
+        filter.since = Some(since(when, store.now()?).map_err(usage)?);
+    }
     let repairs = history::list(&mut store.client, &store.schema, &filter)?;
     output::emit(&HistoryReport { repairs }, settings.output)?;
     Ok(Exit::Ok)

@@ -13,7 +13,7 @@ use crate::store::{Store, audit, learning};
 /// Runs `learn`.
 pub fn run(args: &LearnArgs, settings: &Settings) -> Result<Exit> {
     let mut store = Store::open(settings)?;
-    let now = crate::clock::now();
+    let now = store.now()?;
     let mut report = LearnReport {
         action: "learn".into(),
         window_days: None,
@@ -66,7 +66,6 @@ pub fn run(args: &LearnArgs, settings: &Settings) -> Result<Exit> {
             collection: None,
             subject,
         },
-        now,
         key.as_deref(),
     )?;
     output::emit(&report, settings.output)?;

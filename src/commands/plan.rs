@@ -52,7 +52,7 @@ pub(crate) fn plan_one(
     library: &Library,
 ) -> Result<CollectionPlan> {
     let (diagnosis, obs) = diagnose_one(c, fresh, settings, store, conns)?;
-    let now = crate::clock::now();
+    let now = store.now()?;
     let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let contract = settings.contract(&c.schema, &c.table);
     let params = plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
@@ -106,7 +106,7 @@ pub(crate) fn plan_one(
         let mut choice = match d {
             Decision::Planned(choice) => choice,
             Decision::Blocked { problem, reason } => {
-                blocked.push((problem.class, reason));
+                blocked.push((problem.class, problem.severity, reason));
                 continue;
             }
         };
@@ -165,7 +165,6 @@ pub(crate) fn plan_one(
                 subject: serde_json::json!({"plan_id": plan_id, "playbook": choice.playbook,
                     "problem_class": choice.problem.class, "status": status, "params": choice.params}),
             },
-            now,
             key.as_deref(),
         )?;
         planned.push(PlannedReport {
@@ -182,7 +181,13 @@ pub(crate) fn plan_one(
         plans: planned,
         blocked: blocked
             .into_iter()
-            .map(|(class, reason)| crate::output::plan_report::Blocked { class, reason })
+            .map(
+                |(class, severity, reason)| crate::output::plan_report::Blocked {
+                    class,
+                    severity,
+                    reason,
+                },
+            )
             .collect(),
     })
 }

@@ -119,6 +119,7 @@ pub(crate) fn repair_one(
         }
     }
     let Some((mut held, info)) = held.filter(|_| !report.runnable.is_empty()) else {
+        left_unrepaired(&mut report, &[]);
         return Ok(report);
     };
     let steps: usize = report.runnable.iter().map(|p| p.steps.len()).sum();
@@ -130,13 +131,22 @@ pub(crate) fn repair_one(
         ))?
     {
         report.declined = true;
+        left_unrepaired(&mut report, &[]);
         return Ok(report);
     }
     let key = settings.audit_key()?;
     privilege_preflight(held.client(), c)?;
     let mut poll = crate::sql::connect(&info)?;
     let runnable = std::mem::take(&mut report.runnable);
+    let mut capped = Vec::new();
     for (i, p) in runnable.iter().enumerate() {
+        // The attempt cap counts every repair, this run's too (server clock).
+        if let Some(reason) = attempt_cap_reached(settings, store, collection_id)? {
+            plans::set_status(&mut store.client, &store.schema, p.id, "superseded")?;
+            log::warn!("plan {} ({}) not run: {reason}", p.id, p.playbook);
+            capped.push((p.clone(), reason));
+            continue;
+        }
         if i > 0 && !still_needed(c, p, library, settings, store, conns)? {
             plans::set_status(&mut store.client, &store.schema, p.id, "superseded")?;
             log::info!(
@@ -160,7 +170,6 @@ pub(crate) fn repair_one(
                 .map(|o| o.metrics)
                 .unwrap_or_default();
         plans::set_status(&mut store.client, &store.schema, p.id, "running")?;
-        let now = crate::clock::now();
         audit::append(
             &mut store.client,
             &store.schema,
@@ -169,7 +178,6 @@ pub(crate) fn repair_one(
                 "repair_start",
                 serde_json::json!({"plan_id": p.id, "playbook": p.playbook}),
             ),
-            now,
             key.as_deref(),
         )?;
         let job = Job {
@@ -200,7 +208,7 @@ pub(crate) fn repair_one(
             settings.progress,
             settings.quiet || settings.output == crate::cli::OutputFormat::Json,
         );
-        let started = chrono::Utc::now();
+        let started = store.now()?;
         let outcome = run::execute(
             &mut held,
             &mut poll,
@@ -210,7 +218,7 @@ pub(crate) fn repair_one(
             &mut verify,
             &mut bars,
         )?;
-        let finished = chrono::Utc::now();
+        let finished = store.now()?;
         if outcome.status == "interrupted" {
             // Our session died mid-step: clean up from a new one now.
             log::warn!(
@@ -220,6 +228,7 @@ pub(crate) fn repair_one(
             );
             super::sweep_cut_short(settings, store)?;
             report.outcomes.push((p.clone(), outcome));
+            left_unrepaired(&mut report, &capped);
             return Ok(report);
         }
         plans::set_status(&mut store.client, &store.schema, p.id, "done")?;
@@ -256,13 +265,78 @@ pub(crate) fn repair_one(
                 "status": outcome.status, "verified": outcome.verified, "improvement": outcome.improvement,
                 "steps": outcome.steps.iter().map(|s| serde_json::json!({"name": s.name, "status": s.status, "sql": s.rendered})).collect::<Vec<_>>()}),
             ),
-            crate::clock::now(),
             key.as_deref(),
         )?;
         report.outcomes.push((p.clone(), outcome));
     }
     held.release()?;
+    left_unrepaired(&mut report, &capped);
     Ok(report)
+}
+
+/// Why no further repair may start on the collection now, if the attempt cap
+/// of the window is reached (counted on the server's clock, this run included).
+fn attempt_cap_reached(
+    settings: &Settings,
+    store: &mut Store,
+    collection_id: i64,
+) -> Result<Option<String>> {
+    let limits = settings.plan.limits();
+    let now = store.now()?;
+    let h = plans::history(
+        &mut store.client,
+        &store.schema,
+        collection_id,
+        limits.attempts_window_secs,
+        now,
+    )?;
+    Ok((h.attempts_in_window >= limits.max_attempts).then(|| {
+        format!(
+            "attempt cap reached: {} repairs in the last {}s (max {})",
+            h.attempts_in_window, limits.attempts_window_secs, limits.max_attempts
+        )
+    }))
+}
+
+/// Fills `report.unrepaired`: every problem this run did not repair, and why.
+fn left_unrepaired(report: &mut RepairReport, capped: &[(StoredPlan, String)]) {
+    use crate::output::plan_report::Blocked;
+    let class = |p: &StoredPlan| {
+        serde_json::from_value(serde_json::Value::String(p.problem_class.clone()))
+            .unwrap_or(crate::detect::Class::Unknown)
+    };
+    let severity = |p: &StoredPlan| p.severity.unwrap_or(crate::detect::Severity::Warning);
+    let mut left: Vec<Blocked> = report.blocked.clone();
+    let mut add = |p: &StoredPlan, reason: String| {
+        left.push(Blocked {
+            class: class(p),
+            severity: severity(p),
+            reason,
+        })
+    };
+    for p in &report.waiting {
+        add(p, format!("plan {} ({}) awaits approval", p.id, p.playbook));
+    }
+    for p in &report.runnable {
+        let why = if report.dry_run {
+            "dry run"
+        } else {
+            "declined at the prompt"
+        };
+        add(p, format!("plan {} ({}): {why}", p.id, p.playbook));
+    }
+    for (p, reason) in capped {
+        add(p, format!("plan {} ({}): {reason}", p.id, p.playbook));
+    }
+    for (p, o) in &report.outcomes {
+        if o.status != "succeeded" {
+            add(
+                p,
+                format!("repair {} ({}) ended {}", o.repair_id, p.playbook, o.status),
+            );
+        }
+    }
+    report.unrepaired = left;
 }
 
 /// Whether a later plan of this run is still needed after the earlier repair:

@@ -65,7 +65,6 @@ pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
             collection: Some(c.collection.clone()),
             subject: serde_json::json!({"repair_id": repair.id, "steps": undone}),
         },
-        crate::clock::now(),
         settings.audit_key()?.as_deref(),
     )?;
     held.release()?;

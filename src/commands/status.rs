@@ -15,8 +15,8 @@ use crate::store::{Store, learning, status};
 
 /// Runs `status`.
 pub fn run(args: &StatusArgs, settings: &Settings) -> Result<Exit> {
-    let now = crate::clock::now();
     let mut store = Store::open(settings)?;
+    let now = store.now()?;
     let (client, schema) = (&mut store.client, store.schema.as_str());
     let collections = status::collections(client, schema)?;
     let cooldown = chrono::Duration::seconds(settings.plan.cooldown_secs as i64);

@@ -20,11 +20,14 @@ pub struct PlannedReport {
     pub steps: Vec<PlannedStep>,
 }
 
-/// A problem nothing was planned for.
-#[derive(Debug, Serialize)]
+/// A problem nothing was planned for (or, in a repair report, one the run left
+/// unrepaired).
+#[derive(Debug, Clone, Serialize)]
 pub struct Blocked {
     /// Its class.
     pub class: Class,
+    /// Its severity: what a problem left unrepaired means for the exit status.
+    pub severity: crate::detect::Severity,
     /// Why.
     pub reason: String,
 }

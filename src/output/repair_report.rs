@@ -23,6 +23,9 @@ pub struct RepairReport {
     pub awaiting_approval: Vec<StoredPlan>,
     /// Problems nothing was planned for.
     pub blocked: Vec<Blocked>,
+    /// Every problem this run left unrepaired, whatever the reason (blocked,
+    /// cooling down, attempt cap, awaiting approval, failed, dry run, declined).
+    pub unrepaired: Vec<Blocked>,
     /// Repairs that ran.
     pub repairs: Vec<Ran>,
     /// The operator answered no at the prompt.
@@ -54,6 +57,7 @@ impl RepairReport {
             runnable: vec![],
             awaiting_approval: vec![],
             blocked: vec![],
+            unrepaired: vec![],
             repairs: vec![],
             declined: false,
             waiting: vec![],
@@ -71,6 +75,20 @@ impl RepairReport {
                 outcome: o,
             });
         }
+    }
+
+    /// What the problems left unrepaired mean: 2 for a critical one, 1 for a
+    /// warning, else 0 (`heal`'s exit status says what is left).
+    pub fn unrepaired_exit(&self) -> Exit {
+        self.unrepaired
+            .iter()
+            .map(|b| match b.severity {
+                crate::detect::Severity::Critical => Exit::Critical,
+                crate::detect::Severity::Warning => Exit::Warning,
+                crate::detect::Severity::Info => Exit::Ok,
+            })
+            .max()
+            .unwrap_or(Exit::Ok)
     }
 
     /// 2 when a repair failed or was rolled back, 1 when a plan waits for approval, else 0.
@@ -155,6 +173,19 @@ impl RepairReport {
             out.push(Block::Line(format!(
                 "{c}: {} not planned: {}",
                 b.class, b.reason
+            )));
+        }
+        for b in self.unrepaired.iter().filter(|b| {
+            !self
+                .blocked
+                .iter()
+                .any(|x| x.class == b.class && x.reason == b.reason)
+        }) {
+            out.push(Block::Line(format!(
+                "{c}: {} ({}) left unrepaired: {}",
+                b.class,
+                b.severity.as_str(),
+                b.reason
             )));
         }
         if out.is_empty() {

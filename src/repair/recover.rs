@@ -60,7 +60,6 @@ pub fn sweep(store: &mut Store, info: &ConnInfo, key: Option<&[u8]>) -> Result<V
                 collection: Some(collection.clone()),
                 subject: serde_json::json!({"repair_id": r.id, "actions": actions}),
             },
-            crate::clock::now(),
             key,
         )?;
         log::warn!(

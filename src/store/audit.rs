@@ -9,18 +9,17 @@ use crate::sql::quote;
 
 /// Appends `entry` to the chain (in a transaction of its own, or a savepoint of
 /// the caller's, so the action and its audit row commit together). Appends are
-/// serialised by an advisory lock. `at` is truncated to microseconds, as stored.
+/// serialised by an advisory lock. The row is stamped with the server's clock.
 pub fn append(
     client: &mut impl GenericClient,
     schema: &str,
     entry: &Entry,
-    at: DateTime<Utc>,
     key: Option<&[u8]>,
 ) -> Result<Row> {
     let q = quote::ident(schema)?;
     let mut tx = client.transaction().context("starting the audit append")?;
     tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))",
         &[&format!("ruvheal.audit.{schema}")],
     )
     .context("locking the audit chain")?;
@@ -33,8 +32,10 @@ pub fn append(
     let (seq, prev_hash) = last.map_or((1, GENESIS.to_string()), |r| {
         (r.get::<_, i64>(0) + 1, r.get::<_, String>(1))
     });
-    let actor: String = tx.query_one("SELECT current_user::text", &[])?.get(0);
-    let at = micros(at);
+    let actor: String = tx
+        .query_one("SELECT pg_catalog.current_user()::text", &[])?
+        .get(0);
+    let at = micros(crate::clock::server_now(&mut tx)?);
     let hash = hash_of(&canonical(
         seq,
         at,

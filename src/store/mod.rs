@@ -52,6 +52,11 @@ impl Store {
         })
     }
 
+    /// The state server's current time: the clock every time-based decision uses.
+    pub fn now(&mut self) -> Result<chrono::DateTime<chrono::Utc>> {
+        crate::clock::server_now(&mut self.client)
+    }
+
     /// The id of collection `table_schema.table(column)` in the state tables,
     /// recording it (and its `last_seen`) on the first ask of this handle.
     pub fn collection_id(&mut self, table_schema: &str, table: &str, column: &str) -> Result<i64> {

@@ -126,6 +126,9 @@ pub struct StoredPlan {
     pub reason: Option<String>,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// The severity of the problem it was planned for (`None` when that problem
+    /// record is gone).
+    pub severity: Option<crate::detect::Severity>,
     /// Steps, in order: (ordinal, kind, name, rendered, transactional, undo).
     pub steps: Vec<NewStep>,
 }
@@ -137,8 +140,11 @@ pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Opt
         .query_opt(
             &format!(
                 "SELECT p.id, p.collection_id, c.schema_name, c.table_name, p.problem_class, p.playbook,
-                        p.params, p.status, p.requires_approval, p.impact, p.reason, p.created_at
-                   FROM {q}.plans p JOIN {q}.collections c ON c.id = p.collection_id WHERE p.id = $1"
+                        p.params, p.status, p.requires_approval, p.impact, p.reason, p.created_at,
+                        pr.severity
+                   FROM {q}.plans p JOIN {q}.collections c ON c.id = p.collection_id
+                   LEFT JOIN {q}.problems pr ON pr.id = p.problem_id
+                  WHERE p.id = $1"
             ),
             &[&id],
         )
@@ -178,6 +184,9 @@ pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Opt
         impact: r.get(9),
         reason: r.get(10),
         created_at: r.get(11),
+        severity: r
+            .get::<_, Option<String>>(12)
+            .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok()),
         steps,
     }))
 }

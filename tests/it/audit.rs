@@ -1,7 +1,6 @@
 //! `ruvheal audit verify` on a real chain: intact, then edited, deleted,
 //! reordered, inserted and forged rows, each found and named (exit 2).
 
-use chrono::Utc;
 use postgres::Client;
 use ruvheal::audit::Entry;
 use ruvheal::store::audit::append;
@@ -17,7 +16,7 @@ fn fresh_chain(c: &mut Client, n: usize, key: Option<&[u8]>) {
             collection: Some("public.emb".into()),
             subject: serde_json::json!({"plan_id": 7, "step": i, "sql": "VACUUM \"public\".\"emb\"", "x": 0.1}),
         };
-        append(c, "ruvheal", &e, Utc::now(), key).unwrap();
+        append(c, "ruvheal", &e, key).unwrap();
     }
 }
 
