@@ -309,6 +309,22 @@ fn safety_params(pb: &Playbook, ctx: &Context) -> safety::Params {
     params
 }
 
+/// Whether `template` is exactly `{{ ident(p) }}` with `p` an `identifier` parameter.
+fn one_identifier_param(template: &str, params: &safety::Params) -> bool {
+    match template::parse(template).as_deref() {
+        Ok(
+            [
+                template::Segment::Call {
+                    func: template::Func::Ident,
+                    var,
+                    ..
+                },
+            ],
+        ) => params.identifiers.contains(var),
+        _ => false,
+    }
+}
+
 /// What checking one action needs to know about its playbook.
 struct Env<'e> {
     pb: &'e Playbook,
@@ -438,7 +454,7 @@ fn action_problems<'a>(
                 _ => {}
             }
             if let Some(r) = role
-                && !matches!(template::parse(r).as_deref(), Ok([template::Segment::Call { func: template::Func::Ident, var, .. }]) if params.identifiers.contains(var))
+                && !one_identifier_param(r, params)
             {
                 report(
                     &path(&[Seg::Key("role")]),

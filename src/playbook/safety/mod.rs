@@ -39,8 +39,8 @@ mod setting;
 use std::collections::BTreeSet;
 
 use sqlparser::ast::{
-    AlterIndexOperation, AlterRoleOperation, AlterTableOperation, CreateIndex, Expr, ObjectType,
-    ResetConfig, RoleOption, SetConfigValue, SqlOption, Statement,
+    AlterRoleOperation, AlterTableOperation, CreateIndex, Expr, ObjectType, ResetConfig,
+    RoleOption, SetConfigValue, SqlOption, Statement,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -195,6 +195,16 @@ fn storage_options(options: &[SqlOption]) -> bool {
         .all(|o| matches!(o, SqlOption::KeyValue { value, .. } if plain_value(value)))
 }
 
+const ROLE_PARAM: &str =
+    "ALTER ROLE must name the role through an identifier parameter ({{ ident(writer_role) }})";
+const ROLE_IN_DATABASE: &str = "ALTER ROLE ... IN DATABASE must name the collection's database";
+const ROLE_FORMS: &str =
+    "ALTER ROLE may only SET/RESET a listed setting or change CONNECTION LIMIT";
+const RESET_ALL: &str = "RESET ALL / RESET SESSION AUTHORIZATION would undo ruvheal's own \
+    session settings; reset one listed setting";
+const NEW_INDEX_NAME: &str = "CREATE INDEX must name the new index through a placeholder \
+    ({{ ident(new_index_name) }}, {{ ident(index_name) }}), unqualified";
+
 fn statement(
     s: &Statement,
     t: &[TokenWithSpan],
@@ -218,7 +228,8 @@ fn statement(
             }
             for op in &at.operations {
                 match op {
-                    AlterTableOperation::SetOptionsParens { options } if storage_options(options) => {}
+                    AlterTableOperation::SetOptionsParens { options }
+                        if storage_options(options) => {}
                     AlterTableOperation::ResetOptions { .. } => {}
                     other => {
                         return Err(format!(
@@ -229,19 +240,9 @@ fn statement(
             }
             done
         }
-        Statement::AlterIndex {
-            name,
-            operation: AlterIndexOperation::RenameIndex { index_name },
-        } => {
-            let from = parts(name).unwrap_or_default();
-            if !o.is_index(&from, &|v| params.created(v)) || index_name.0.len() != 1 {
-                return Err(format!("ALTER INDEX {} names an index that is not the collection's", dotted(&from)));
-            }
-            done
-        }
         Statement::AlterRole { name, operation } => {
             if !o.is_role(&[Part::of(name)], &|v| params.identifier(v)) {
-                return Err("ALTER ROLE must name the role through an identifier parameter ({{ ident(writer_role) }})".into());
+                return Err(ROLE_PARAM.into());
             }
             match operation {
                 AlterRoleOperation::Set {
@@ -250,8 +251,11 @@ fn statement(
                     in_database,
                 } => {
                     setting::persistent(&dotted(&parts(config_name).unwrap_or_default()))?;
-                    if in_database.as_ref().is_some_and(|d| !o.is_database(&parts(d).unwrap_or_default())) {
-                        return Err("ALTER ROLE ... IN DATABASE must name the collection's database".into());
+                    let db_ok = |d: &sqlparser::ast::ObjectName| {
+                        o.is_database(&parts(d).unwrap_or_default())
+                    };
+                    if in_database.as_ref().is_some_and(|d| !db_ok(d)) {
+                        return Err(ROLE_IN_DATABASE.into());
                     }
                     match config_value {
                         SetConfigValue::Value(v) if plain_value(v) => done,
@@ -262,7 +266,8 @@ fn statement(
                 AlterRoleOperation::Reset {
                     config_name: ResetConfig::ConfigName(n),
                     in_database: None,
-                } => setting::persistent(&dotted(&parts(n).unwrap_or_default())).map(|()| Facts::default()),
+                } => setting::persistent(&dotted(&parts(n).unwrap_or_default()))
+                    .map(|()| Facts::default()),
                 AlterRoleOperation::WithOptions { options }
                     if options
                         .iter()
@@ -270,7 +275,7 @@ fn statement(
                 {
                     done
                 }
-                _ => Err("ALTER ROLE may only SET/RESET a listed setting or change CONNECTION LIMIT".into()),
+                _ => Err(ROLE_FORMS.into()),
             }
         }
         Statement::Set(sqlparser::ast::Set::SingleAssignment {
@@ -291,7 +296,7 @@ fn statement(
             sqlparser::ast::Reset::ConfigurationParameter(n) => {
                 setting::session(&dotted(&parts(n).unwrap_or_default())).map(|()| Facts::default())
             }
-            _ => Err("RESET ALL / RESET SESSION AUTHORIZATION would undo ruvheal's own session settings; reset one listed setting".into()),
+            _ => Err(RESET_ALL.into()),
         },
         Statement::Query(q) => {
             let mut w = query::Walk {
@@ -301,9 +306,10 @@ fn statement(
             };
             w.query(q).map(|()| Facts::default())
         }
-        Statement::Drop { object_type: ObjectType::Index, .. } => {
-            Err("DROP INDEX (one index, no CASCADE) is not in the form ruvheal allows".into())
-        }
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            ..
+        } => Err("DROP INDEX (one index, no CASCADE) is not in the form ruvheal allows".into()),
         Statement::Drop { object_type, .. } => Err(format!(
             "DROP {object_type} deletes user data; only DROP INDEX is allowed"
         )),
@@ -347,7 +353,7 @@ fn create_index(ci: &CreateIndex, o: &Origins<'_>, params: &Params) -> Verdict {
     if let Some(n) = name {
         let p = parts(n).unwrap_or_default();
         if !o.is_new_index(&p, &|v| params.identifier(v)) {
-            return Err("CREATE INDEX must name the new index through a placeholder ({{ ident(new_index_name) }}, {{ ident(index_name) }}), unqualified".into());
+            return Err(NEW_INDEX_NAME.into());
         }
         facts.creates_index = o
             .placed(p[0].span)
@@ -387,7 +393,12 @@ fn create_index(ci: &CreateIndex, o: &Origins<'_>, params: &Params) -> Verdict {
         }
     }
     for w in with {
-        let ok = matches!(w, Expr::BinaryOp { left, right, .. } if matches!(**left, Expr::Identifier(_)) && plain_value(right));
+        let ok = match w {
+            Expr::BinaryOp { left, right, .. } => {
+                matches!(**left, Expr::Identifier(_)) && plain_value(right)
+            }
+            _ => false,
+        };
         if !ok {
             return Err(
                 "CREATE INDEX ... WITH takes `name = constant` storage parameters only".into(),

@@ -24,7 +24,10 @@ impl<'t> Cursor<'t> {
     }
 
     fn kw(&self, k: &str) -> bool {
-        matches!(self.peek(), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k))
+        match self.peek() {
+            Some(Token::Word(w)) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k),
+            _ => false,
+        }
     }
 
     fn eat_kw(&mut self, k: &str) -> bool {
@@ -128,7 +131,12 @@ fn word(t: Option<&TokenWithSpan>) -> Option<String> {
 }
 
 const NOT_TABLE: &str = "names a table that is not the collection's: write {{ ident(table) }}";
-const NOT_INDEX: &str = "names an index that is not the collection's: write {{ ident(index) }}, {{ ident(invalid_index) }} or {{ ident(schema) }}.{{ ident(<the new index's parameter>) }}";
+pub(super) const NOT_INDEX: &str = "names an index that is not the collection's: write {{ ident(index) }}, {{ ident(invalid_index) }} or {{ ident(schema) }}.{{ ident(<the new index's parameter>) }}";
+
+const VACUUM_FULL: &str = "VACUUM FULL rewrites the whole table under an exclusive lock; \
+    use plain VACUUM or rebuild the index";
+const DATABASE_RESET_ALL: &str = "ALTER DATABASE ... RESET ALL would drop every setting, \
+    not only the playbook's; reset one listed setting";
 
 /// The verdict for the statement families handled here; `None` for the others.
 pub fn rules(t: &[TokenWithSpan], o: &Origins<'_>, p: &Params) -> Option<Verdict> {
@@ -217,7 +225,7 @@ fn vacuum(what: &str, c: &mut Cursor<'_>, o: &Origins<'_>) -> Verdict {
         c.i += 1;
     }
     if opts.iter().any(|o| o == "FULL") {
-        return Err("VACUUM FULL rewrites the whole table under an exclusive lock; use plain VACUUM or rebuild the index".into());
+        return Err(VACUUM_FULL.into());
     }
     let Some(name) = c.name(2) else {
         return Err(format!(
@@ -337,7 +345,7 @@ fn alter_database(c: &mut Cursor<'_>, o: &Origins<'_>) -> Verdict {
         return Err(bad.into());
     };
     if !set && c.kw("ALL") {
-        return Err("ALTER DATABASE ... RESET ALL would drop every setting, not only the playbook's; reset one listed setting".into());
+        return Err(DATABASE_RESET_ALL.into());
     }
     let name = c.name(2).ok_or(bad)?;
     setting::persistent(&dotted(&name))?;

@@ -36,6 +36,9 @@ pub struct Walk<'o, 'a> {
 
 const DATA_MODIFYING: &str = "a data-modifying WITH query changes user rows";
 
+const NOT_OWN_REGCLASS: &str = "a regclass names a relation that is not the collection's: \
+    write {{ literal(table) }}::regclass or {{ literal(index) }}::regclass";
+
 impl Walk<'_, '_> {
     /// A whole query.
     pub fn query(&mut self, q: &Query) -> R {
@@ -440,7 +443,7 @@ impl Walk<'_, '_> {
     fn regclass(&self, span: Span) -> R {
         match self.o.literal_var(span) {
             Some("table" | "index" | "invalid_index") => Ok(()),
-            _ => Err("a regclass names a relation that is not the collection's: write {{ literal(table) }}::regclass or {{ literal(index) }}::regclass".into()),
+            _ => Err(NOT_OWN_REGCLASS.into()),
         }
     }
 
