@@ -105,7 +105,15 @@ pub(crate) fn plan_one(
             .context("the chosen playbook vanished")?
             .playbook;
         tune_params(c, &contract, playbook, &mut choice, conns)?;
-        let steps = render_steps(playbook, ctx.clone(), &choice.params)?;
+        // A playbook that cannot be rendered here (an extension it names through
+        // schema_of() is not installed, no INVALID index to act on) is not planned.
+        let steps = match render_steps(playbook, ctx.clone(), &choice.params) {
+            Ok(steps) => steps,
+            Err(e) => {
+                blocked.push((choice.problem.class, format!("{e:#}")));
+                continue;
+            }
+        };
         let status = if choice.requires_approval() {
             "awaiting_approval"
         } else {

@@ -401,3 +401,49 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
         }
     );
 }
+
+#[test]
+fn a_playbook_naming_a_missing_extension_is_blocked_not_fatal() {
+    let db = crate::harness::db();
+    crate::harness::mass_deleted_without_vacuum(&db);
+    db.sql("DROP EXTENSION pg_prewarm");
+    let dir = tempfile::tempdir().unwrap();
+    // Overrides vacuum_collection, which the dead tuples make the planner choose.
+    std::fs::write(
+        dir.path().join("v.yaml"),
+        "name: vacuum_collection\ndescription: prewarm instead\nhandles: [dead_tuple_bloat]\n\
+         impact: 0.1\nreversible: false\nrequires_approval: false\ntimeout: 10m\n\
+         steps:\n  - name: p\n    do:\n      kind: sql\n      sql: \
+         SELECT {{ schema_of(pg_prewarm) }}.pg_prewarm({{ literal(table) }}::pg_catalog.regclass)\n",
+    )
+    .unwrap();
+    let d = dir.path().display().to_string();
+    let (code, out, err) = run(db.cmd().args([
+        "plan",
+        "--collection",
+        "emb",
+        "-o",
+        "json",
+        "--playbooks",
+        &d,
+    ]));
+    assert!(code == 0 || code == 1, "{code}: {out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let blocked = v["blocked"].as_array().unwrap();
+    assert!(
+        blocked.iter().any(|b| b["class"] == "dead_tuple_bloat"
+            && b["reason"]
+                .as_str()
+                .unwrap()
+                .contains("the pg_prewarm extension is not installed")),
+        "{v}"
+    );
+    assert!(
+        v["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["playbook"] != "vacuum_collection"),
+        "{v}"
+    );
+}
