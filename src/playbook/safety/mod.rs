@@ -106,6 +106,13 @@ pub fn check(sql: &str, placed: &[Placed], allow: Allow, params: &Params) -> Ver
         .into_iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
         .collect();
+    // With standard_conforming_strings off the server reads a backslash in '...'
+    // as an escape, so the statement it runs would not be the one checked here.
+    if tokens.iter().any(|t| {
+        matches!(&t.token, Token::SingleQuotedString(v) | Token::NationalStringLiteral(v) if v.contains('\\'))
+    }) {
+        return Err(BACKSLASH.into());
+    }
     let statements: Vec<&[TokenWithSpan]> = tokens
         .split(|t| t.token == Token::SemiColon)
         .filter(|s| !s.is_empty())
@@ -195,6 +202,8 @@ fn storage_options(options: &[SqlOption]) -> bool {
         .all(|o| matches!(o, SqlOption::KeyValue { value, .. } if plain_value(value)))
 }
 
+const BACKSLASH: &str = "a '...' string with a backslash reads differently when \
+    standard_conforming_strings is off; write E'...' (literal() does)";
 const ROLE_PARAM: &str =
     "ALTER ROLE must name the role through an identifier parameter ({{ ident(writer_role) }})";
 const ROLE_IN_DATABASE: &str = "ALTER ROLE ... IN DATABASE must name the collection's database";

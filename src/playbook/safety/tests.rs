@@ -532,3 +532,44 @@ proptest! {
         prop_assert!(run(&g, STEP).is_ok(), "{g}: {:?}", run(&g, STEP));
     }
 }
+
+#[test]
+fn text_the_server_could_read_differently_is_refused() {
+    for (sql, why) in [
+        // under standard_conforming_strings = off the string would end later
+        (
+            r"SELECT '\', pg_catalog.now() --', dblink_exec('a', 'b')",
+            "backslash",
+        ),
+        (r"SELECT N'\', 1 --', dblink_exec('a', 'b')", "backslash"),
+        ("SELECT U&\"d\\0062link_exec\"('a', 'b')", ""),
+        ("SELECT $$x$$", "dollar"),
+    ] {
+        let e = run(sql, STEP).expect_err(sql);
+        assert!(e.contains(why), "{sql}: {e}");
+    }
+    // E'' strings read the same either way; a backslash in a literal is quoted so
+    run(r"SELECT pg_catalog.length(E'a\\b')", STEP).unwrap();
+    let mut c = ctx();
+    c.vars.insert("s".into(), Value::Text(r"a\b".into()));
+    check_template(
+        "SELECT pg_catalog.length({{ literal(s) }})",
+        &c,
+        STEP,
+        &params(),
+    )
+    .unwrap();
+    // comments end where PostgreSQL ends them
+    for sql in [
+        "SELECT 1 /* /* */ , dblink_exec('a', 'b') */",
+        "SELECT 1 --\u{b} , dblink_exec('a', 'b')",
+    ] {
+        run(sql, STEP).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    for sql in [
+        "SELECT 1 -- c\r, dblink_exec('a', 'b')",
+        "SELECT 1 /* c */, dblink_exec('a', 'b')",
+    ] {
+        assert!(run(sql, STEP).is_err(), "{sql}");
+    }
+}
