@@ -54,6 +54,16 @@ pub const READ_FUNCTIONS: &[&str] = &[
     "upper",
 ];
 
+/// Functions whose first argument is a relation (`regclass`): a string there must
+/// be the collection's own (`{{ literal(table) }}`, `{{ literal(index) }}`).
+pub const RELATION_ARG_FUNCTIONS: &[&str] = &[
+    "pg_indexes_size",
+    "pg_prewarm",
+    "pg_relation_size",
+    "pg_table_size",
+    "pg_total_relation_size",
+];
+
 /// `pg_catalog` functions that signal other sessions: only in a step marked
 /// `signals_backends: true` of a playbook with `requires_approval: true`.
 pub const SIGNAL_FUNCTIONS: &[&str] = &["pg_cancel_backend", "pg_terminate_backend"];

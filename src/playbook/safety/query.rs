@@ -17,8 +17,8 @@ use sqlparser::tokenizer::Span;
 
 use super::Allow;
 use super::lists::{
-    self, CATALOG_RELATIONS, EXTENSION_FUNCTIONS, READ_FUNCTIONS, SIGNAL_FUNCTIONS,
-    SYNTAX_FUNCTIONS, TYPES,
+    self, CATALOG_RELATIONS, EXTENSION_FUNCTIONS, READ_FUNCTIONS, RELATION_ARG_FUNCTIONS,
+    SIGNAL_FUNCTIONS, SYNTAX_FUNCTIONS, TYPES,
 };
 use super::names::{Origins, Part, dotted, parts};
 
@@ -397,6 +397,7 @@ impl Walk<'_, '_> {
             over,
         } = f;
         self.function_name(name)?;
+        self.relation_argument(name, args)?;
         if *uses_odbc_syntax
             || !matches!(parameters, FunctionArguments::None)
             || null_treatment.is_some()
@@ -423,6 +424,28 @@ impl Walk<'_, '_> {
             self.expr(e)?;
         }
         Ok(())
+    }
+
+    /// A string PostgreSQL reads as a relation (`pg_relation_size('x')`) must be
+    /// the collection's own, as for an explicit `::regclass`.
+    fn relation_argument(&self, name: &ObjectName, args: &FunctionArguments) -> R {
+        let last = name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(super::names::fold);
+        if !last.is_some_and(|n| lists::listed(RELATION_ARG_FUNCTIONS, &n)) {
+            return Ok(());
+        }
+        let FunctionArguments::List(l) = args else {
+            return Ok(());
+        };
+        match l.args.first() {
+            Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))) => {
+                self.regclass(v.span)
+            }
+            _ => Ok(()),
+        }
     }
 
     fn cast(&mut self, inner: &Expr, ty: String) -> R {

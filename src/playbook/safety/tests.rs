@@ -144,6 +144,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("SELECT 1 <= OPERATOR(public.<=) 2", ""),
     ("SELECT 1 OPERATOR(public.<=) 2", "OPERATOR(public.<=)"),
     ("SELECT 'canary'::regclass", "regclass"),
+    ("SELECT pg_total_relation_size('public.canary')", "regclass"),
     ("SELECT * INTO t2 FROM pg_class", "SELECT INTO"),
     ("SELECT * FROM pg_class FOR UPDATE", "FOR UPDATE"),
     (
@@ -350,6 +351,7 @@ const GOOD_CALLS: &[&str] = &[
     "PG_CATALOG.count(*)",
     "\"now\"()",
     "pg_catalog.pg_relation_size({{ literal(index) }}::regclass)",
+    "pg_table_size({{ literal(table) }})",
     "{{ schema_of(pg_prewarm) }}.pg_prewarm({{ literal(table) }}::pg_catalog.regclass)",
     "coalesce(1, 2)",
     "(1 OPERATOR(pg_catalog.+) 2)",
@@ -373,6 +375,8 @@ const BAD_CALLS: &[&str] = &[
     "public.now()",
     "pg_prewarm('canary'::regclass)",
     "pg_catalog.pg_relation_size('canary'::regclass)",
+    "pg_catalog.pg_relation_size('canary')",
+    "{{ schema_of(pg_prewarm) }}.pg_prewarm('canary')",
     "(1 OPERATOR(public.+) 2)",
     "(SELECT count(*) FROM canary)",
 ];
