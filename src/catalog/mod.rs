@@ -3,8 +3,10 @@
 //! Read-only: catalog queries with bound parameters, no locks beyond what a
 //! catalog read takes. Knows nothing about terminals or the state store.
 
+mod context;
 mod discover;
 mod resolve;
 
+pub use context::playbook_context;
 pub use discover::{Collection, IndexInfo, discover};
 pub use resolve::resolve;

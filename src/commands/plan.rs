@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::exit::Exit;
 use crate::output::plan_report::{CollectionPlan, PlanAll, PlannedReport};
 use crate::plan::{self, Decision, Input, ProblemRef, render_steps};
-use crate::playbook::{Context, Library};
+use crate::playbook::Library;
 use crate::repair::run::StoredAction;
 use crate::store::plans::{NewPlan, NewStep};
 use crate::store::{Store, audit, plans};
@@ -88,17 +88,7 @@ pub(crate) fn plan_one(
         stopped: &stopped,
         now,
     });
-    let database: String = conns
-        .detect
-        .query_one("SELECT current_database()::text", &[])?
-        .get(0);
-    let mut ctx = Context::collection(&c.schema, &c.table, &c.column, &database);
-    if let Some(ix) = c.ann_index() {
-        ctx = ctx.with_index(&ix.schema, &ix.name, &ix.method, &ix.opclass);
-    }
-    if let Some(ix) = c.indexes.iter().find(|i| !i.valid) {
-        ctx = ctx.with_invalid_index(&ix.schema, &ix.name, &ix.method, &ix.opclass);
-    }
+    let ctx = crate::catalog::playbook_context(&mut conns.detect, c)?;
     let key = settings.audit_key()?;
     let mut planned = Vec::new();
     let mut blocked = Vec::new();
@@ -115,7 +105,15 @@ pub(crate) fn plan_one(
             .context("the chosen playbook vanished")?
             .playbook;
         tune_params(c, &contract, playbook, &mut choice, conns)?;
-        let steps = render_steps(playbook, ctx.clone(), &choice.params)?;
+        // A playbook that cannot be rendered here (an extension it names through
+        // schema_of() is not installed, no INVALID index to act on) is not planned.
+        let steps = match render_steps(playbook, ctx.clone(), &choice.params) {
+            Ok(steps) => steps,
+            Err(e) => {
+                blocked.push((choice.problem.class, format!("{e:#}")));
+                continue;
+            }
+        };
         let status = if choice.requires_approval() {
             "awaiting_approval"
         } else {

@@ -191,6 +191,14 @@ pub struct Step {
     /// How to undo it (same kinds as `do`).
     #[serde(default)]
     pub undo: Option<Action>,
+    /// The step may call `pg_cancel_backend` / `pg_terminate_backend`: allowed only
+    /// in a playbook with `requires_approval: true`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub signals_backends: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What a step does, tagged by `kind`.

@@ -1,9 +1,12 @@
 //! Rendering a step for one collection: templates filled through the quoting module.
 //!
 //! [`Context`] holds the built-in variables of a collection (`table`, `schema`,
-//! `table_name`, `column`, `index`, `index_name`, `method`, `opclass`, `database`)
-//! and the playbook's parameters; [`render`] turns an [`Action`] into the exact
-//! text the executor runs ([`Rendered`]).
+//! `table_name`, `column`, `index`, `index_name`, `method`, `opclass`, `database`),
+//! the playbook's parameters and the schemas of the installed extensions (for
+//! `{{ schema_of(ext) }}`); [`render`] turns an [`Action`] into the exact text the
+//! executor runs ([`Rendered`]). [`fill_traced`] also says which byte ranges of the
+//! text came from which placeholder, so the safety pass can tell the collection's
+//! own objects from names written into the playbook.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,12 +27,12 @@ pub const BUILTINS: &[(&str, ValueKind)] = &[
     ("index", ValueKind::Qualified),
     ("index_name", ValueKind::Name),
     ("method", ValueKind::Name),
-    ("opclass", ValueKind::Name),
+    ("opclass", ValueKind::Qualified),
     ("database", ValueKind::Name),
     ("invalid_index", ValueKind::Qualified),
     ("invalid_index_name", ValueKind::Name),
     ("invalid_method", ValueKind::Name),
-    ("invalid_opclass", ValueKind::Name),
+    ("invalid_opclass", ValueKind::Qualified),
 ];
 
 /// The kind of a template variable, which decides the functions it accepts.
@@ -64,6 +67,7 @@ impl ValueKind {
             Func::Ident => matches!(self, ValueKind::Qualified | ValueKind::Name),
             Func::Literal => true,
             Func::Number => self == ValueKind::Number,
+            Func::SchemaOf => false,
         }
     }
 }
@@ -102,6 +106,8 @@ impl Value {
 pub struct Context {
     /// Variables by name.
     pub vars: BTreeMap<String, Value>,
+    /// Installed extensions: name -> the schema they live in.
+    pub extensions: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -116,11 +122,27 @@ impl Context {
         vars.insert("table_name".into(), Value::Name(table.into()));
         vars.insert("column".into(), Value::Name(column.into()));
         vars.insert("database".into(), Value::Name(database.into()));
-        Context { vars }
+        Context {
+            vars,
+            extensions: BTreeMap::new(),
+        }
     }
 
-    /// Adds the ANN index: `index`, `index_name`, `method`, `opclass`.
-    pub fn with_index(mut self, schema: &str, name: &str, method: &str, opclass: &str) -> Self {
+    /// Adds the installed extensions (name -> schema) that `{{ schema_of(ext) }}` reads.
+    pub fn with_extensions(mut self, extensions: BTreeMap<String, String>) -> Self {
+        self.extensions = extensions;
+        self
+    }
+
+    /// Adds the ANN index: `index`, `index_name`, `method`, `opclass` (schema-qualified:
+    /// an operator class is looked up through the search_path otherwise).
+    pub fn with_index(
+        mut self,
+        schema: &str,
+        name: &str,
+        method: &str,
+        opclass: QualifiedName,
+    ) -> Self {
         self.vars.insert(
             "index".into(),
             Value::Qualified(QualifiedName::new(schema, name)),
@@ -130,7 +152,7 @@ impl Context {
         self.vars
             .insert("method".into(), Value::Name(method.into()));
         self.vars
-            .insert("opclass".into(), Value::Name(opclass.into()));
+            .insert("opclass".into(), Value::Qualified(opclass));
         self
     }
 
@@ -141,7 +163,7 @@ impl Context {
         schema: &str,
         name: &str,
         method: &str,
-        opclass: &str,
+        opclass: QualifiedName,
     ) -> Self {
         self.vars.insert(
             "invalid_index".into(),
@@ -152,7 +174,7 @@ impl Context {
         self.vars
             .insert("invalid_method".into(), Value::Name(method.into()));
         self.vars
-            .insert("invalid_opclass".into(), Value::Name(opclass.into()));
+            .insert("invalid_opclass".into(), Value::Qualified(opclass));
         self
     }
 
@@ -194,9 +216,16 @@ impl Context {
     /// playbook's parameters (their defaults, else a value of their type); used by
     /// the static safety pass.
     pub fn placeholder(playbook: &Playbook) -> Self {
+        let opclass = QualifiedName::new("ext", "vector_cosine_ops");
         let mut ctx = Context::collection("s", "t", "embedding", "db")
-            .with_index("s", "i", "hnsw", "vector_cosine_ops")
-            .with_invalid_index("s", "i_bad", "hnsw", "vector_cosine_ops");
+            .with_index("s", "i", "hnsw", opclass.clone())
+            .with_invalid_index("s", "i_bad", "hnsw", opclass)
+            .with_extensions(
+                super::safety::EXTENSIONS
+                    .iter()
+                    .map(|e| (e.to_string(), "ext".to_string()))
+                    .collect(),
+            );
         for (name, p) in &playbook.params {
             let v = match (&p.default, p.kind) {
                 (Some(v), k) if k.accepts(v) => param_value(k, v),
@@ -284,21 +313,55 @@ impl std::error::Error for RenderError {}
 
 /// Fills one template.
 pub fn fill(template: &str, ctx: &Context) -> Result<String, RenderError> {
+    fill_traced(template, ctx).map(|(text, _)| text)
+}
+
+/// A byte range of rendered text that one `{{ func(var) }}` call produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// The quoting function.
+    pub func: Func,
+    /// The variable (the extension's name for `schema_of`).
+    pub var: String,
+}
+
+/// Fills one template and returns where each call's text landed.
+pub fn fill_traced(template: &str, ctx: &Context) -> Result<(String, Vec<Placed>), RenderError> {
     let segments = template::parse(template).map_err(|e| RenderError(e.message))?;
     let mut out = String::with_capacity(template.len());
+    let mut placed = Vec::new();
     for seg in segments {
         match seg {
             Segment::Text(t) => out.push_str(&t),
             Segment::Call { func, var, .. } => {
-                let value = ctx
-                    .vars
-                    .get(&var)
-                    .ok_or_else(|| RenderError(format!("undefined variable {var:?}")))?;
-                out.push_str(&apply(func, &var, value)?);
+                let text = if func == Func::SchemaOf {
+                    let schema = ctx.extensions.get(&var).ok_or_else(|| {
+                        RenderError(format!("the {var} extension is not installed"))
+                    })?;
+                    quote::ident(schema).map_err(|e| RenderError(format!("{var}: {e}")))?
+                } else {
+                    let value = ctx
+                        .vars
+                        .get(&var)
+                        .ok_or_else(|| RenderError(format!("undefined variable {var:?}")))?;
+                    apply(func, &var, value)?
+                };
+                let start = out.len();
+                out.push_str(&text);
+                placed.push(Placed {
+                    start,
+                    end: out.len(),
+                    func,
+                    var,
+                });
             }
         }
     }
-    Ok(out)
+    Ok((out, placed))
 }
 
 fn apply(func: Func, var: &str, value: &Value) -> Result<String, RenderError> {
@@ -370,7 +433,7 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
                     (
                         format!("DATABASE {db}"),
                         format!(
-                            "setdatabase = (SELECT oid FROM pg_database WHERE datname = {lit}) AND setrole = 0"
+                            "setdatabase OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) {lit}) AND setrole OPERATOR(pg_catalog.=) 0"
                         ),
                     )
                 }
@@ -382,7 +445,10 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
                     (
                         format!("ROLE {r}"),
                         // regrole reads the quoted name back exactly as ALTER ROLE does
-                        format!("setdatabase = 0 AND setrole = {}::regrole", q_lit(&r)?),
+                        format!(
+                            "setdatabase OPERATOR(pg_catalog.=) 0 AND setrole OPERATOR(pg_catalog.=) {}::pg_catalog.regrole",
+                            q_lit(&r)?
+                        ),
                     )
                 }
             };
@@ -390,7 +456,7 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
                 sql: format!("ALTER {target} SET {name} = {value}"),
                 reset_sql: format!("ALTER {target} RESET {name}"),
                 previous_sql: format!(
-                    "SELECT (SELECT substr(c, length({p}) + 2) FROM pg_db_role_setting, unnest(setconfig) c WHERE {lookup} AND split_part(c, '=', 1) = {p}) AS previous",
+                    "SELECT (SELECT pg_catalog.substr(c, pg_catalog.length({p}) OPERATOR(pg_catalog.+) 2) FROM pg_catalog.pg_db_role_setting, pg_catalog.unnest(setconfig) c WHERE {lookup} AND pg_catalog.split_part(c, '=', 1) OPERATOR(pg_catalog.=) {p}) AS previous",
                     p = q_lit(setting)?
                 ),
                 setting: setting.clone(),
@@ -426,7 +492,7 @@ mod tests {
             "My Schema",
             "x'; DROP TABLE t; --",
             "hnsw",
-            "vector_cosine_ops",
+            QualifiedName::new("public", "vector_cosine_ops"),
         )
     }
 
@@ -514,7 +580,8 @@ mod tests {
             r#"ALTER ROLE "Writer ""1""" SET "statement_timeout" = '5s'"#
         );
         assert!(
-            previous_sql.contains(r#"setrole = '"Writer ""1"""'::regrole"#),
+            previous_sql
+                .contains(r#"setrole OPERATOR(pg_catalog.=) '"Writer ""1"""'::pg_catalog.regrole"#),
             "{previous_sql}"
         );
     }

@@ -8,6 +8,7 @@
 //! | `{{ ident(x) }}` | `"x"`, or `"schema"."name"` for `table` and `index` | names (built-ins, `identifier` params) |
 //! | `{{ literal(x) }}` | `'text'` (quoted by [`crate::sql::quote::literal`]) | any variable |
 //! | `{{ number(x) }}` | `16`, `0.5` | `int` and `float` params |
+//! | `{{ schema_of(ext) }}` | `"public"`: the schema extension `ext` is installed in | qualifying extension functions and operator classes |
 //!
 //! A bare `{{ x }}`, an unknown function, an expression or an unclosed `{{` is an
 //! error: there is no way to splice raw text.
@@ -21,6 +22,9 @@ pub enum Func {
     Literal,
     /// A finite number, printed by Rust.
     Number,
+    /// The quoted schema of the installed extension named by the argument (read
+    /// from the catalog when the plan is made), e.g. `{{ schema_of(pg_prewarm) }}`.
+    SchemaOf,
 }
 
 impl Func {
@@ -30,6 +34,7 @@ impl Func {
             Func::Ident => "ident",
             Func::Literal => "literal",
             Func::Number => "number",
+            Func::SchemaOf => "schema_of",
         }
     }
 }
@@ -94,7 +99,8 @@ pub fn parse(template: &str) -> Result<Vec<Segment>, TemplateError> {
 
 fn parse_call(inner: &str) -> Result<(Func, String), String> {
     let text = inner.trim();
-    let help = "write {{ ident(x) }}, {{ literal(x) }} or {{ number(x) }}";
+    let help =
+        "write {{ ident(x) }}, {{ literal(x) }}, {{ number(x) }} or {{ schema_of(extension) }}";
     let Some(open) = text.find('(') else {
         return Err(format!(
             "`{{{{ {text} }}}}` would splice raw text into SQL; {help}"
@@ -104,6 +110,7 @@ fn parse_call(inner: &str) -> Result<(Func, String), String> {
         "ident" => Func::Ident,
         "literal" => Func::Literal,
         "number" => Func::Number,
+        "schema_of" => Func::SchemaOf,
         other => return Err(format!("unknown template function {other:?}; {help}")),
     };
     let Some(arg) = text[open + 1..].strip_suffix(')') else {
@@ -118,7 +125,8 @@ fn parse_call(inner: &str) -> Result<(Func, String), String> {
     Ok((func, var.to_string()))
 }
 
-/// The variables a template uses, with the function and offset of each use.
+/// The variables a template uses, with the function and offset of each use
+/// (for [`Func::SchemaOf`] the "variable" is the extension's name).
 pub fn calls(segments: &[Segment]) -> impl Iterator<Item = (Func, &str, usize)> {
     segments.iter().filter_map(|s| match s {
         Segment::Call { func, var, offset } => Some((*func, var.as_str(), *offset)),

@@ -9,7 +9,8 @@
 //! stood in for, so they run even when the structure is broken), all reported and
 //! located with `locate`:
 //! names, impact range, parameters and their defaults, templates and the variables
-//! they use, the safety pass over every rendered SQL statement, `shell` behind
+//! they use, the safety pass over every rendered SQL statement, `wait_for`
+//! condition and setting (`safety`), `signals_backends` and `shell` behind
 //! approval, `CONCURRENTLY`/`VACUUM` outside a transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,7 +21,7 @@ use serde::Serialize;
 
 use super::condition::{Condition, is_metric_name, is_param_name};
 use super::locate::{self, Pos, Seg};
-use super::model::{Action, Playbook, Scope};
+use super::model::{Action, ParamType, Playbook, Scope};
 use super::render::{self, BUILTINS, Context, ValueKind};
 use super::safety;
 use super::template;
@@ -224,6 +225,7 @@ fn semantics(pb: &Playbook, report: &mut Report<'_>) {
     }
     let mut names = BTreeSet::new();
     let ctx = Context::placeholder(pb);
+    let params = safety_params(pb, &ctx);
     let kinds: BTreeMap<&str, ValueKind> = BUILTINS
         .iter()
         .map(|(n, k)| (*n, *k))
@@ -250,9 +252,27 @@ fn semantics(pb: &Playbook, report: &mut Report<'_>) {
                 ),
             );
         }
+        if step.signals_backends && !pb.requires_approval {
+            report(
+                &[Key("steps"), Index(i), Key("signals_backends")],
+                "a step that signals backends needs `requires_approval: true` on the playbook"
+                    .into(),
+            );
+        }
+        let allow = safety::Allow {
+            signal_backends: step.signals_backends && pb.requires_approval,
+            query_only: false,
+        };
         let mut check = |action: &Action, key: &'static str| {
             let base = [Key("steps"), Index(i), Key(key)];
-            action_problems(pb, action, &kinds, &ctx, &base, report);
+            let env = Env {
+                pb,
+                kinds: &kinds,
+                ctx: &ctx,
+                params: &params,
+                allow,
+            };
+            action_problems(&env, action, &base, report);
         };
         check(&step.action, "do");
         if let Some(undo) = &step.undo {
@@ -261,14 +281,72 @@ fn semantics(pb: &Playbook, report: &mut Report<'_>) {
     }
 }
 
+/// The parameters the safety pass needs: which are identifiers, and which of
+/// those name an index the playbook itself creates.
+fn safety_params(pb: &Playbook, ctx: &Context) -> safety::Params {
+    let mut params = safety::Params {
+        identifiers: pb
+            .params
+            .iter()
+            .filter(|(_, p)| p.kind == ParamType::Identifier)
+            .map(|(n, _)| n.clone())
+            .collect(),
+        created_indexes: BTreeSet::new(),
+    };
+    let mut created = BTreeSet::new();
+    for step in &pb.steps {
+        for action in std::iter::once(&step.action).chain(&step.undo) {
+            if let Action::Sql { sql, .. } = action
+                && let Ok(facts) =
+                    safety::check_template(sql, ctx, safety::Allow::default(), &params)
+                && let Some(p) = facts.creates_index
+            {
+                created.insert(p);
+            }
+        }
+    }
+    params.created_indexes = created;
+    params
+}
+
+/// Whether `template` is exactly `{{ ident(p) }}` with `p` an `identifier` parameter.
+fn one_identifier_param(template: &str, params: &safety::Params) -> bool {
+    match template::parse(template).as_deref() {
+        Ok(
+            [
+                template::Segment::Call {
+                    func: template::Func::Ident,
+                    var,
+                    ..
+                },
+            ],
+        ) => params.identifiers.contains(var),
+        _ => false,
+    }
+}
+
+/// What checking one action needs to know about its playbook.
+struct Env<'e> {
+    pb: &'e Playbook,
+    kinds: &'e BTreeMap<&'e str, ValueKind>,
+    ctx: &'e Context,
+    params: &'e safety::Params,
+    allow: safety::Allow,
+}
+
 fn action_problems<'a>(
-    pb: &Playbook,
+    env: &Env<'_>,
     action: &'a Action,
-    kinds: &BTreeMap<&str, ValueKind>,
-    ctx: &Context,
     base: &[Seg<'a>],
     report: &mut Report<'_>,
 ) {
+    let Env {
+        pb,
+        kinds,
+        ctx,
+        params,
+        allow,
+    } = env;
     let path = |extra: &[Seg<'a>]| -> Vec<Seg<'a>> { base.iter().chain(extra).copied().collect() };
     // Templates: syntax, defined variables, functions fitting their kinds.
     let mut templates_ok = true;
@@ -280,6 +358,19 @@ fn action_problems<'a>(
             }
             Ok(segs) => {
                 for (func, var, _) in template::calls(&segs) {
+                    if func == template::Func::SchemaOf {
+                        if !safety::EXTENSIONS.contains(&var) {
+                            templates_ok = false;
+                            report(
+                                &at,
+                                format!(
+                                    "schema_of({var}): not an extension ruvheal knows; one of {}",
+                                    safety::EXTENSIONS.join(", ")
+                                ),
+                            );
+                        }
+                        continue;
+                    }
                     match kinds.get(var) {
                         None => {
                             templates_ok = false;
@@ -312,19 +403,14 @@ fn action_problems<'a>(
                 tpl(value, at, report);
             }
             if templates_ok && let Ok(r) = render::render(action, ctx) {
-                let render::Rendered::Sql {
-                    sql: text,
-                    settings: sets,
-                    ..
-                } = r
-                else {
+                let render::Rendered::Sql { sql: text, .. } = r else {
                     return;
                 };
-                if let Err(e) = safety::check(&text) {
+                if let Err(e) = safety::check_template(sql, ctx, *allow, params) {
                     report(&path(&[Seg::Key("sql")]), format!("unsafe SQL: {e}"));
                 }
-                for (s, (name, _)) in sets.iter().zip(settings) {
-                    if let Err(e) = safety::check(s) {
+                for (name, value) in settings {
+                    if let Err(e) = safety::check_setting(name, value, ctx, false) {
                         report(
                             &path(&[Seg::Key("settings"), Seg::Key(name.as_str())]),
                             format!("unsafe setting: {e}"),
@@ -367,30 +453,26 @@ fn action_problems<'a>(
                 (_, Some(r)) => tpl(r, path(&[Seg::Key("role")]), report),
                 _ => {}
             }
-            if templates_ok
-                && let Ok(render::Rendered::SetSetting { sql, .. }) = render::render(action, ctx)
-                && let Err(e) = safety::check(&sql)
+            if let Some(r) = role
+                && !one_identifier_param(r, params)
             {
+                report(
+                    &path(&[Seg::Key("role")]),
+                    "role must be one identifier parameter: {{ ident(writer_role) }}".into(),
+                );
+            }
+            if templates_ok && let Err(e) = safety::check_setting(setting, value, ctx, true) {
                 report(&path(&[Seg::Key("value")]), format!("unsafe setting: {e}"));
             }
         }
         Action::WaitFor { condition, .. } => {
             tpl(condition, path(&[Seg::Key("condition")]), report);
-            if templates_ok
-                && let Ok(render::Rendered::WaitFor { sql, .. }) = render::render(action, ctx)
-            {
-                let select = sql
-                    .trim_start()
-                    .get(..6)
-                    .is_some_and(|w| w.eq_ignore_ascii_case("select"));
-                match safety::check(&sql) {
-                    Err(e) => report(&path(&[Seg::Key("condition")]), format!("unsafe SQL: {e}")),
-                    Ok(()) if !select => report(
-                        &path(&[Seg::Key("condition")]),
-                        "wait_for needs a SELECT returning one boolean".into(),
-                    ),
-                    Ok(()) => {}
-                }
+            let query = safety::Allow {
+                query_only: true,
+                ..*allow
+            };
+            if templates_ok && let Err(e) = safety::check_template(condition, ctx, query, params) {
+                report(&path(&[Seg::Key("condition")]), format!("unsafe SQL: {e}"));
             }
         }
         Action::Check { detector } => {

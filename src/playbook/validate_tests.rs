@@ -119,12 +119,104 @@ fn allowed_statements_pass_validation() {
         "ALTER TABLE {{ ident(table) }} SET (autovacuum_vacuum_scale_factor = 0.01)",
         "ALTER TABLE {{ ident(table) }} RESET (autovacuum_vacuum_scale_factor)",
         "ALTER DATABASE {{ ident(database) }} SET hnsw.ef_search = 100",
-        "SELECT pg_prewarm({{ literal(index) }}::regclass)",
-        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = {{ literal(database) }}",
+        "SELECT {{ schema_of(pg_prewarm) }}.pg_prewarm({{ literal(index) }}::regclass)",
         "SET maintenance_work_mem = '2GB'",
     ] {
         assert_eq!(problems(&with_sql(sql)), Vec::<String>::new(), "{sql}");
     }
+}
+
+#[test]
+fn talked_past_statements_are_rejected_at_their_step() {
+    for (sql, why) in [
+        (
+            "SELECT dblink_exec('dbname=x', 'TRUNCATE canary')",
+            "runs SQL over another connection",
+        ),
+        (
+            "SELECT set_config('session_replication_role', 'replica', false)",
+            "set_config",
+        ),
+        (
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity",
+            "signals_backends",
+        ),
+        ("VACUUM canary", "not the collection's"),
+        ("SELECT pg_prewarm('canary'::regclass)", "allow-list"),
+    ] {
+        let got = problems(&with_sql(sql));
+        assert_eq!(got.len(), 1, "{sql}: {got:?}");
+        assert!(
+            got[0].starts_with("f.yaml:13:9: unsafe SQL: ") && got[0].contains(why),
+            "{sql}: {got:?}"
+        );
+    }
+}
+
+const TERMINATE: &str =
+    "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity";
+
+#[test]
+fn signalling_backends_needs_a_marked_step_behind_approval() {
+    let marked = with_sql(TERMINATE).replace(
+        "  - name: vacuum\n",
+        "  - name: vacuum\n    signals_backends: true\n",
+    );
+    // marked but not approved: the mark is refused and does not open the call
+    let got = problems(&marked);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got[0].starts_with(
+            "f.yaml:10:23: a step that signals backends needs `requires_approval: true`"
+        ),
+        "{got:?}"
+    );
+    assert!(
+        got[1]
+            .starts_with("f.yaml:14:9: unsafe SQL: pg_terminate_backend() signals other sessions"),
+        "{got:?}"
+    );
+    let approved = marked.replace("requires_approval: false", "requires_approval: true");
+    assert_eq!(problems(&approved), Vec::<String>::new());
+    let unmarked =
+        with_sql(TERMINATE).replace("requires_approval: false", "requires_approval: true");
+    let got = problems(&unmarked);
+    assert!(
+        got.len() == 1 && got[0].contains("signals_backends: true"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn wait_for_and_settings_are_checked_too() {
+    let text = GOOD.replace(
+        "      kind: sql\n      sql: VACUUM {{ ident(table) }}\n      transaction: false\n",
+        "      kind: wait_for\n      condition: SELECT dblink_exec('a', 'b') IS NULL\n      timeout: 1m\n",
+    );
+    let got = problems(&text);
+    assert!(
+        got.len() == 1 && got[0].starts_with("f.yaml:12:18: unsafe SQL: function dblink_exec()"),
+        "{got:?}"
+    );
+    let text = GOOD.replace(
+        "      transaction: false\n",
+        "      transaction: false\n      settings:\n        session_replication_role: replica\n",
+    );
+    let got = problems(&text);
+    assert!(
+        got.len() == 1
+            && got[0].starts_with("f.yaml:15:35: unsafe setting: setting session_replication_role"),
+        "{got:?}"
+    );
+    let text = GOOD.replace(
+        "      kind: sql\n      sql: VACUUM {{ ident(table) }}\n      transaction: false\n",
+        "      kind: set_setting\n      scope: database\n      setting: search_path\n      value: \"'evil'\"\n",
+    );
+    let got = problems(&text);
+    assert!(
+        got.len() == 1 && got[0].contains("unsafe setting: setting search_path"),
+        "{got:?}"
+    );
 }
 
 #[test]

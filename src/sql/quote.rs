@@ -139,8 +139,19 @@ fn display_part(part: &str) -> String {
 /// Splits a user-typed name (`table`, `schema.table`, `"My Schema"."t.x"`) into
 /// its optional schema and its name, following PostgreSQL's rules: double quotes
 /// keep text exactly (`""` is one quote); unquoted text is kept as typed (the
-/// caller decides whether to fold case).
+/// caller decides whether to fold case; see [`fold_name`]).
 pub fn split_name(input: &str) -> Result<(Option<String>, String), QuoteError> {
+    split(input, false)
+}
+
+/// [`split_name`] with PostgreSQL's case folding: unquoted letters fold to lower
+/// case (ASCII, as the server does for UTF-8 databases), quoted text is kept
+/// exactly. `DOCS` and `docs` name `docs`; only `"DOCS"` names `"DOCS"`.
+pub fn fold_name(input: &str) -> Result<(Option<String>, String), QuoteError> {
+    split(input, true)
+}
+
+fn split(input: &str, fold: bool) -> Result<(Option<String>, String), QuoteError> {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut chars = input.chars().peekable();
@@ -155,6 +166,7 @@ pub fn split_name(input: &str) -> Result<(Option<String>, String), QuoteError> {
             (true, c) => cur.push(c),
             (false, '"') => in_quotes = true,
             (false, '.') => parts.push(std::mem::take(&mut cur)),
+            (false, c) if fold => cur.push(c.to_ascii_lowercase()),
             (false, c) => cur.push(c),
         }
     }
@@ -242,5 +254,21 @@ mod tests {
             ok(r#""x""; drop table y; --""#).1,
             r#"x"; drop table y; --"#
         );
+    }
+
+    #[test]
+    fn fold_name_folds_only_what_is_unquoted() {
+        let ok = |s: &str| fold_name(s).unwrap();
+        assert_eq!(ok("DOCS"), (None, "docs".into()));
+        assert_eq!(ok(r#""DOCS""#), (None, "DOCS".into()));
+        assert_eq!(
+            ok(r#"Public."DOCS""#),
+            (Some("public".into()), "DOCS".into())
+        );
+        assert_eq!(ok(r#""My S".Docs"#), (Some("My S".into()), "docs".into()));
+        // only ASCII folds, as in a UTF-8 database
+        assert_eq!(ok("ÉTÉ"), (None, "ÉtÉ".into()));
+        assert_eq!(split_name("DOCS").unwrap(), (None, "DOCS".into()));
+        assert!(fold_name("a.b.c").is_err());
     }
 }

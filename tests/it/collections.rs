@@ -225,3 +225,53 @@ fn invalid_indexes_are_marked() {
         .unwrap();
     assert!(!bad.valid);
 }
+
+#[test]
+fn names_follow_postgres_folding_and_quoting_exactly() {
+    let db = db();
+    db.sql(
+        r#"CREATE TABLE docs (id int, embedding vector(3));
+           INSERT INTO docs SELECT g, '[1,2,3]' FROM generate_series(1, 3) g;
+           CREATE TABLE "DOCS" (id int, embedding vector(3));
+           INSERT INTO "DOCS" SELECT g, '[1,2,3]' FROM generate_series(1, 5) g;
+           ANALYZE docs; ANALYZE "DOCS";"#,
+    );
+    for (arg, table) in [
+        ("docs", "docs"),
+        ("DOCS", "docs"),
+        ("Public.Docs", "docs"),
+        (r#""DOCS""#, "DOCS"),
+        (r#"public."DOCS""#, "DOCS"),
+    ] {
+        let (code, out, err) = list(&db, &["--collection", arg]);
+        assert_eq!(code, 0, "{arg}: {err}");
+        let r: Report = serde_json::from_str(&out).unwrap();
+        assert_eq!(r.collections.len(), 1, "{arg}");
+        assert_eq!(r.collections[0].table, table, "{arg}");
+    }
+    // another command resolves the same way and measures the table it names
+    let (_, v, err) = db.check_json(r#""DOCS""#, &[]);
+    assert_eq!(v["collection"], r#"public."DOCS""#, "{err}");
+    let (_, v, err) = db.check_json("DOCS", &[]);
+    assert_eq!(v["collection"], "public.docs", "{err}");
+
+    // with only "DOCS" left, unquoted DOCS (that is, docs) matches nothing: the
+    // close name is listed and not picked
+    db.sql("DROP TABLE docs");
+    for (arg, args) in [
+        ("DOCS", &["collections", "-o", "json"][..]),
+        ("docs", &["collections", "-o", "json"][..]),
+        (r#""Docs""#, &["collections", "-o", "json"][..]),
+        ("DOCS", &["check", "-o", "json"][..]),
+    ] {
+        let (code, out, err) = run(db.cmd().args(args).args(["--collection", arg]));
+        assert_eq!(code, 64, "{arg} {args:?}: {out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains(&format!("no such collection: {arg}"))
+                && err.contains(r#"close names that exist: public."DOCS""#),
+            "{arg}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}

@@ -12,6 +12,7 @@ mod filtered;
 mod findings;
 mod generated;
 mod harness;
+mod hostile_playbooks;
 mod learn;
 mod memory;
 mod migrations;

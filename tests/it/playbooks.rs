@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use postgres::Client;
 use ruvheal::playbook::{Action, Context, Library, ParamValue, Rendered, render};
+use ruvheal::sql::QualifiedName;
 
 use crate::harness::{clustered_table_sql, db, run, ruvheal};
 
@@ -50,7 +51,7 @@ fn validate_reports_every_problem_with_file_line_column() {
         &dir,
         "c_field.yaml",
         "field",
-        &format!("colour: red\n{}", vacuum_step("VACUUM")),
+        &format!("colour: red\n{}", vacuum_step("VACUUM {{ ident(table) }}")),
     );
     write(
         &dir,
@@ -76,7 +77,12 @@ fn validate_reports_every_problem_with_file_line_column() {
         "shell",
         "steps:\n  - name: s\n    do:\n      kind: shell\n      program: kubectl\n",
     );
-    write(&dir, "h_dup.yaml", "good", &vacuum_step("VACUUM"));
+    write(
+        &dir,
+        "h_dup.yaml",
+        "good",
+        &vacuum_step("VACUUM {{ ident(table) }}"),
+    );
     write(
         &dir,
         "i_param.yaml",
@@ -281,7 +287,27 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
         "DROP ROLE IF EXISTS {0}; CREATE ROLE {0}",
         q(&role)
     ));
-    let mut c = db.client();
+    // Run every step the way ruvheal's sessions run it: search_path pinned to
+    // pg_catalog, pg_temp, so an unqualified extension function or operator class
+    // would fail here (and `RESET ALL` returns to the pin, the session default).
+    let pinned = format!(
+        "{}{}options=-c%20search_path%3Dpg_catalog%2Cpg_temp",
+        db.url,
+        if db.url.contains('?') { "&" } else { "?" }
+    );
+    let mut c = postgres::Client::connect(&pinned, postgres::NoTls).unwrap();
+    let path: String = c.query_one("SHOW search_path", &[]).unwrap().get(0);
+    assert_eq!(path, "pg_catalog,pg_temp");
+    let extensions: BTreeMap<String, String> = c
+        .query(
+            "SELECT e.extname::text, n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let opclass = QualifiedName::new(&extensions["vector"], "vector_cosine_ops");
     let lib = Library::load(None).unwrap();
     for l in lib.iter() {
         let pb = &l.playbook;
@@ -290,8 +316,9 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
             params.insert("writer_role".to_string(), ParamValue::Str(role.clone()));
         }
         let ctx = Context::collection(schema, table, "embedding", &db.name)
-            .with_index(schema, index, "hnsw", "vector_cosine_ops")
-            .with_invalid_index(schema, index, "hnsw", "vector_cosine_ops")
+            .with_index(schema, index, "hnsw", opclass.clone())
+            .with_invalid_index(schema, index, "hnsw", opclass.clone())
+            .with_extensions(extensions.clone())
             .with_params(pb, &params)
             .unwrap();
         let mut undo = Vec::new();
@@ -300,7 +327,9 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
             let r = render(&step.action, &ctx).unwrap();
             if let Rendered::Sql { sql, .. } = &r {
                 // names arrive quoted: the hostile schema shows up as "My Schema"
-                let quoted = sql.contains(&q(schema)) || sql.contains(&q(&role));
+                let quoted = sql.contains(&q(schema))
+                    || sql.contains(&q(&role))
+                    || sql.contains("\"public\"");
                 assert!(quoted || !sql.contains('"'), "{label}: {sql}");
                 assert!(!sql.contains("{{"), "{label}: {sql}");
             }
@@ -328,7 +357,7 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
             .unwrap()
             .get(0);
         assert_eq!(rows, 300, "{}", pb.name);
-        c.batch_execute(&create_index).unwrap();
+        db.sql(&create_index);
         let valid: bool = c
             .query_one(
                 "SELECT i.indisvalid FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid WHERE x.relname = $1",
@@ -370,5 +399,51 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
                 "--replicas=3".into()
             ]
         }
+    );
+}
+
+#[test]
+fn a_playbook_naming_a_missing_extension_is_blocked_not_fatal() {
+    let db = crate::harness::db();
+    crate::harness::mass_deleted_without_vacuum(&db);
+    db.sql("DROP EXTENSION pg_prewarm");
+    let dir = tempfile::tempdir().unwrap();
+    // Overrides vacuum_collection, which the dead tuples make the planner choose.
+    std::fs::write(
+        dir.path().join("v.yaml"),
+        "name: vacuum_collection\ndescription: prewarm instead\nhandles: [dead_tuple_bloat]\n\
+         impact: 0.1\nreversible: false\nrequires_approval: false\ntimeout: 10m\n\
+         steps:\n  - name: p\n    do:\n      kind: sql\n      sql: \
+         SELECT {{ schema_of(pg_prewarm) }}.pg_prewarm({{ literal(table) }}::pg_catalog.regclass)\n",
+    )
+    .unwrap();
+    let d = dir.path().display().to_string();
+    let (code, out, err) = run(db.cmd().args([
+        "plan",
+        "--collection",
+        "emb",
+        "-o",
+        "json",
+        "--playbooks",
+        &d,
+    ]));
+    assert!(code == 0 || code == 1, "{code}: {out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let blocked = v["blocked"].as_array().unwrap();
+    assert!(
+        blocked.iter().any(|b| b["class"] == "dead_tuple_bloat"
+            && b["reason"]
+                .as_str()
+                .unwrap()
+                .contains("the pg_prewarm extension is not installed")),
+        "{v}"
+    );
+    assert!(
+        v["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["playbook"] != "vacuum_collection"),
+        "{v}"
     );
 }
