@@ -110,7 +110,11 @@ pub(crate) fn plan_one(
         let steps = match render_steps(playbook, ctx.clone(), &choice.params) {
             Ok(steps) => steps,
             Err(e) => {
-                blocked.push((choice.problem.class, format!("{e:#}")));
+                blocked.push((
+                    choice.problem.class,
+                    choice.problem.severity,
+                    format!("{e:#}"),
+                ));
                 continue;
             }
         };
