@@ -13,6 +13,7 @@ mod findings;
 mod generated;
 mod harness;
 mod hostile_playbooks;
+mod hostile_session;
 mod learn;
 mod memory;
 mod migrations;
