@@ -38,7 +38,7 @@ pub fn latest_observation(
         .query_opt(
             &format!(
                 "SELECT id, observed_at, metrics, details FROM {q}.observations WHERE collection_id = $1
-                 ORDER BY observed_at DESC, id DESC LIMIT 1"
+                 ORDER BY id DESC LIMIT 1"
             ),
             &[&collection],
         )
@@ -97,7 +97,7 @@ pub fn metrics_before(
         .query_opt(
             &format!(
                 "SELECT metrics FROM {q}.observations WHERE collection_id = $1 AND id < $2
-                 ORDER BY observed_at DESC, id DESC LIMIT 1"
+                 ORDER BY id DESC LIMIT 1"
             ),
             &[&collection, &observation],
         )

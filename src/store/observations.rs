@@ -48,7 +48,7 @@ pub fn previous(
         .query_opt(
             &format!(
                 "SELECT observed_at, metrics FROM {q}.observations WHERE collection_id = $1
-                 ORDER BY observed_at DESC, id DESC LIMIT 1"
+                 ORDER BY id DESC LIMIT 1"
             ),
             &[&collection],
         )

@@ -158,7 +158,7 @@ pub fn collections(client: &mut impl GenericClient, schema: &str) -> Result<Vec<
                    JOIN {q}.collections c USING (schema_name, table_name, column_name)
                    LEFT JOIN LATERAL (SELECT metrics FROM {q}.observations ob
                                        WHERE ob.collection_id = c.id
-                                       ORDER BY ob.observed_at DESC, ob.id DESC LIMIT 1) o ON true
+                                       ORDER BY ob.id DESC LIMIT 1) o ON true
                   ORDER BY 1, 2"
             ),
             &[],

@@ -3,6 +3,7 @@
 mod audit;
 mod chaos;
 mod check;
+mod clock_skew;
 mod collections;
 mod config;
 mod connect;
