@@ -34,6 +34,7 @@ pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
                 collection: c.collection.clone(),
                 repair_id: repair.id,
                 undone: vec![],
+                kept: vec![],
                 already: true,
             },
             settings.output,
@@ -50,20 +51,23 @@ pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
     }
     let info = settings.target()?;
     let mut held = CollectionLock::acquire(crate::sql::connect(&info)?, &c.collection)?;
-    let undone = rollback_steps(
+    let rolled = rollback_steps(
         held.client(),
         &mut store,
         repair.id,
         &settings.plan.exec_limits(),
     )?;
-    repairs::mark_rolled_back(&mut store.client, &store.schema, repair.id)?;
+    let undone = rolled.undone.clone();
+    if rolled.kept.is_empty() {
+        repairs::mark_rolled_back(&mut store.client, &store.schema, repair.id)?;
+    }
     audit::append(
         &mut store.client,
         &store.schema,
         &crate::audit::Entry {
             action: "rollback".into(),
             collection: Some(c.collection.clone()),
-            subject: serde_json::json!({"repair_id": repair.id, "steps": undone}),
+            subject: serde_json::json!({"repair_id": repair.id, "steps": undone, "kept": rolled.kept}),
         },
         settings.audit_key()?.as_deref(),
     )?;
@@ -73,9 +77,15 @@ pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
             collection: c.collection.clone(),
             repair_id: repair.id,
             undone,
+            kept: rolled.kept.clone(),
             already: false,
         },
         settings.output,
     )?;
-    Ok(Exit::Ok)
+    // A step that cannot be undone leaves the repair not rolled back: say so.
+    Ok(if rolled.kept.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Critical
+    })
 }

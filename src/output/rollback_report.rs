@@ -13,6 +13,8 @@ pub struct RollbackReport {
     pub repair_id: i64,
     /// Steps undone, last first.
     pub undone: Vec<i32>,
+    /// Steps whose change cannot be undone (REINDEX, VACUUM, ...), kept as they are.
+    pub kept: Vec<i32>,
     /// Nothing was left to undo.
     pub already: bool,
 }
@@ -23,6 +25,19 @@ impl Report for RollbackReport {
             format!(
                 "{}: repair {} has nothing left to undo",
                 self.collection, self.repair_id
+            )
+        } else if !self.kept.is_empty() {
+            format!(
+                "{}: repair {} is not reversible: step(s) {} cannot be undone and were kept \
+                 ({} step(s) undone)",
+                self.collection,
+                self.repair_id,
+                self.kept
+                    .iter()
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.undone.len()
             )
         } else {
             format!(

@@ -86,6 +86,47 @@ pub fn check_valid(client: &mut Client, index: &QualifiedName) -> Result<()> {
     Ok(())
 }
 
+/// Drops the INVALID `<index>_ccnew[N]` copies a failed `REINDEX CONCURRENTLY`
+/// of `index` left (the old index stays in use). Returns the names dropped.
+pub fn drop_ccnew_copies(
+    client: &mut Client,
+    index: &QualifiedName,
+    limits: &super::exec::Limits,
+) -> Result<Vec<QualifiedName>> {
+    let pattern = format!(
+        "{}\\_ccnew%",
+        index
+            .name
+            .replace('\\', "\\\\")
+            .replace('_', "\\_")
+            .replace('%', "\\%")
+    );
+    let rows = client
+        .query(
+            "SELECT c.relname::pg_catalog.text FROM pg_catalog.pg_index i
+               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid
+               JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name
+                AND c.relname::pg_catalog.text OPERATOR(pg_catalog.~~) $2
+                AND NOT i.indisvalid",
+            &[&index.schema, &pattern],
+        )
+        .context("looking for INVALID _ccnew copies")?;
+    let mut dropped = Vec::new();
+    for r in rows {
+        let name: String = r.get(0);
+        let suffix = &name[index.name.len() + "_ccnew".len()..];
+        if !suffix.chars().all(|ch| ch.is_ascii_digit()) {
+            continue;
+        }
+        let q = QualifiedName::new(&index.schema, &name);
+        if super::exec::drop_if_invalid(client, &q, limits)? {
+            dropped.push(q);
+        }
+    }
+    Ok(dropped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,7 +143,7 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
                 sql: sql.clone(),
                 transactional: *transaction,
             },
-            (None, _) => Undo::Nothing,
+            (None, _) => Undo::Irreversible,
         },
         (
             _,
@@ -192,6 +192,19 @@ fn run_action(
                 stop.store(true, Ordering::Relaxed);
                 run
             });
+            if run.is_err()
+                && !client.is_closed()
+                && let Some(ix) = reindexed(sql, job.schema)
+            {
+                // A failed REINDEX CONCURRENTLY leaves an INVALID copy that slows
+                // every write: dropped now, in the same run (the old index stays).
+                match super::index::drop_ccnew_copies(client, &ix, &job.limits) {
+                    Ok(gone) => gone.iter().for_each(|q| {
+                        log::warn!("dropped {q}, left INVALID by the failed rebuild")
+                    }),
+                    Err(e) => log::warn!("could not drop the failed rebuild's copy: {e:#}"),
+                }
+            }
             let attempts = run?.attempts;
             // "No error" is not success: a build can return and leave the index invalid.
             if let Some(ix) = &step
@@ -382,18 +395,31 @@ pub fn execute(
     }
     let undo_needed = !outcome.verified && (failure.is_some() || job.playbook.reversible);
     if undo_needed {
-        let undone = rollback_steps(held.client(), store, repair_id, &job.limits)?;
+        let rolled = rollback_steps(held.client(), store, repair_id, &job.limits)?;
         outcome
             .steps
             .iter_mut()
-            .filter(|s| undone.contains(&s.ordinal))
+            .filter(|s| rolled.undone.contains(&s.ordinal))
             .for_each(|s| s.status = "undone".into());
-        outcome.status = if failure.is_some() && undone.is_empty() {
+        // Rolled back only when everything it changed was put back; a step
+        // that cannot be undone makes the repair a failure, said as such.
+        outcome.status = if rolled.undone.is_empty() || !rolled.kept.is_empty() {
             "failed"
         } else {
             "rolled_back"
         }
         .into();
+        if !rolled.kept.is_empty() {
+            outcome.verify_notes.push(format!(
+                "step(s) {} cannot be undone and were kept",
+                rolled
+                    .kept
+                    .iter()
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     } else if outcome.verified {
         outcome.status = "succeeded".into();
     } else {
@@ -470,26 +496,43 @@ fn judge(job: &Job<'_>, after: &BTreeMap<String, f64>, outcome: &mut Outcome) {
     outcome.verified = outcome.verify_notes.is_empty();
 }
 
+/// What a rollback did: the steps it undid and the ones it had to keep.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rolled {
+    /// Steps undone, last first.
+    pub undone: Vec<i32>,
+    /// Steps that changed something no statement can put back, left as they are.
+    pub kept: Vec<i32>,
+}
+
 /// Undoes the `done` and `failed` steps of repair `repair_id`, last first, from
 /// their stored undo state. Steps already `undone` are skipped, so running it
-/// twice is harmless. Returns the ordinals undone.
+/// twice is harmless. A step whose change cannot be undone keeps its status
+/// and is listed in [`Rolled::kept`]: it is never shown as undone.
 pub fn rollback_steps(
     client: &mut Client,
     store: &mut crate::store::Store,
     repair_id: i64,
     limits: &Limits,
-) -> Result<Vec<i32>> {
+) -> Result<Rolled> {
     let steps = repairs::steps(&mut store.client, &store.schema, repair_id)?;
-    let mut undone = Vec::new();
+    let mut rolled = Rolled::default();
     for s in steps.iter().rev() {
         if !matches!(s.status.as_str(), "done" | "failed" | "interrupted") {
             continue;
         }
-        if let Some(undo) = &s.undo
-            && let Some(step) = undo.step()?
-        {
-            exec::run(client, &step, limits)
-                .with_context(|| format!("undoing step {} ({})", s.ordinal, s.name))?;
+        match &s.undo {
+            Some(Undo::Irreversible) => {
+                rolled.kept.push(s.ordinal);
+                continue;
+            }
+            Some(undo) => {
+                if let Some(step) = undo.step()? {
+                    exec::run(client, &step, limits)
+                        .with_context(|| format!("undoing step {} ({})", s.ordinal, s.name))?;
+                }
+            }
+            None => {}
         }
         repairs::step_end(
             &mut store.client,
@@ -499,9 +542,9 @@ pub fn rollback_steps(
             "undone",
             None,
         )?;
-        undone.push(s.ordinal);
+        rolled.undone.push(s.ordinal);
     }
-    Ok(undone)
+    Ok(rolled)
 }
 
 #[cfg(test)]

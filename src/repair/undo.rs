@@ -12,8 +12,11 @@ use crate::sql::quote;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Undo {
-    /// Nothing to undo (VACUUM, ANALYZE, prewarm).
+    /// Nothing to undo: the step changed nothing (a wait, a re-check).
     Nothing,
+    /// The step changed something no statement can put back (REINDEX, VACUUM,
+    /// ending a session): a rollback keeps it and says so, never "undone".
+    Irreversible,
     /// The step created this index (qualified, quoted SQL name): drop it.
     DropIndex {
         /// `"schema"."name"`.
@@ -65,7 +68,7 @@ impl Undo {
             creates_index: None,
         };
         Ok(Some(match self {
-            Undo::Nothing => return Ok(None),
+            Undo::Nothing | Undo::Irreversible => return Ok(None),
             Undo::DropIndex { index } => sql(
                 format!("DROP INDEX CONCURRENTLY IF EXISTS {}", checked_name(index)?),
                 false,

@@ -9,6 +9,7 @@ mod config;
 mod connect;
 mod deploy;
 mod diagnose;
+mod failed_build;
 mod filtered;
 mod findings;
 mod generated;

@@ -1,0 +1,77 @@
+//! A REINDEX CONCURRENTLY that dies mid-build (here: cancelled by the repair's
+//! statement_timeout) leaves nothing behind in the same run, is reported
+//! `failed` (never `rolled_back`: nothing can undo a rebuild), and `rollback`
+//! says it cannot be undone. The old index stays valid and in use.
+
+use crate::harness::{db, invalid_indexes_on_emb, run, write_config};
+
+#[test]
+fn a_failed_rebuild_leaves_no_ccnew_and_is_never_called_undone() {
+    let d = db();
+    d.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector(64));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random() + d * 0 + g * 0)::vector
+           FROM generate_series(1, 64) d) FROM generate_series(1, 50000) g;
+         CREATE INDEX emb_weak ON emb USING hnsw (embedding vector_l2_ops) WITH (m = 2, ef_construction = 4);
+         ANALYZE emb;",
+    );
+    let rows = d.fingerprint("emb");
+    let dir = tempfile::tempdir().unwrap();
+    // Long enough for every other step, far too short for a 50k-row HNSW build.
+    let cfg = write_config(
+        &dir,
+        "plan:\n  cooldown_secs: 0\n  statement_timeout_ms: 40\n",
+    );
+    let (code, v, err) = d.json(&["--config", &cfg, "repair", "--collection", "emb", "--yes"]);
+    let ran = &v["repairs"][0];
+    assert_eq!(ran["playbook"], "reindex_concurrently", "{v:#} {err}");
+    assert_eq!(code, 2, "{v:#} {err}");
+    assert_eq!(ran["status"], "failed", "{v:#}");
+    let reindex = ran["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "reindex")
+        .unwrap();
+    assert_eq!(reindex["status"], "failed", "a rebuild shown undone: {v:#}");
+    assert!(
+        reindex["error"].as_str().unwrap().contains("57014")
+            || reindex["error"]
+                .as_str()
+                .unwrap()
+                .contains("statement timeout"),
+        "{reindex:#}"
+    );
+    let mut c = d.client();
+    assert_eq!(invalid_indexes_on_emb(&mut c), 0, "the _ccnew copy is left");
+    let valid: bool = c
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'emb_weak'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(valid, "the old index must stay valid");
+    let indexes: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'emb'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(indexes, 2, "primary key and emb_weak, nothing else");
+    assert_eq!(d.fingerprint("emb"), rows);
+    // rollback of a non-reversible repair says so, and exits 2.
+    let (code, out, err) = run(d.cmd().args(["rollback", "--collection", "emb", "--yes"]));
+    assert_eq!(code, 2, "{out} {err}");
+    assert!(out.contains("cannot be undone"), "{out}");
+    // The application can still write, and the next run works.
+    d.sql("INSERT INTO emb (embedding) SELECT embedding FROM emb LIMIT 10");
+    let (code, _, err) = run(d.cmd().args(["check", "--collection", "emb"]));
+    assert!(code < 3, "{err}");
+    assert_eq!(
+        run(d.cmd().args(["audit", "verify"])).0,
+        0,
+        "the audit chain verifies"
+    );
+}
