@@ -17,6 +17,7 @@ use crate::store::{Store, diagnoses};
 /// Diagnoses one collection (or all) and exits by the worst problem.
 pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let targets = super::clean_leftovers(settings, &mut conns, targets)?;
     let mut store = super::store(settings)?;
     let mut reports = Vec::new();
     for c in &targets {

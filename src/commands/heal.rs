@@ -17,6 +17,11 @@ use crate::store::plans;
 pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let targets = if args.dry_run {
+        targets
+    } else {
+        super::clean_leftovers(settings, &mut conns, targets)?
+    };
     let mut store = super::store(settings)?;
     let mut reports: Vec<RepairReport> = Vec::new();
     for c in &targets {

@@ -83,6 +83,35 @@ pub(crate) fn collections(
     Ok((conns, targets))
 }
 
+/// For the commands that may act: drops what failed concurrent builds left on
+/// `targets` (before anything is written to the state tables), then reads the
+/// catalog again when something went.
+pub(crate) fn clean_leftovers(
+    settings: &Settings,
+    conns: &mut check::Connections,
+    targets: Vec<crate::catalog::Collection>,
+) -> Result<Vec<crate::catalog::Collection>> {
+    let info = settings.target()?;
+    let mut dropped = false;
+    for c in &targets {
+        dropped |= !crate::repair::recover::drop_build_leftovers(&info, c)?.is_empty();
+    }
+    if !dropped {
+        return Ok(targets);
+    }
+    let found = crate::catalog::discover(&mut conns.detect, &settings.state_schema)?;
+    Ok(targets
+        .into_iter()
+        .map(|t| {
+            found
+                .iter()
+                .find(|f| f.oid == t.oid && f.column == t.column)
+                .cloned()
+                .unwrap_or(t)
+        })
+        .collect())
+}
+
 /// The state store, after cleaning up repairs a killed process left behind.
 pub(crate) fn store(settings: &Settings) -> Result<crate::store::Store> {
     let mut store = crate::store::Store::open(settings)?;

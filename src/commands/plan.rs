@@ -21,6 +21,7 @@ use crate::store::{Store, audit, plans};
 pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
+    let targets = super::clean_leftovers(settings, &mut conns, targets)?;
     let mut store = super::store(settings)?;
     let mut reports = Vec::new();
     for c in &targets {

@@ -147,3 +147,76 @@ fn clean(client: &mut postgres::Client, r: &repairs::RunningRepair) -> Result<Ve
     }
     Ok(actions)
 }
+
+/// Drops what failed concurrent builds left on collection `c`: INVALID
+/// `<name>_ccnew[N]` / `<name>_ccold[N]` indexes whose original `<name>` is
+/// valid, while no build runs on the table and under the collection's lock
+/// (held by another ruvheal: left alone). Runs before anything is written to
+/// the state tables, so a full disk cannot stop it. Returns what it dropped.
+pub fn drop_build_leftovers(
+    info: &ConnInfo,
+    c: &crate::catalog::Collection,
+) -> Result<Vec<String>> {
+    let leftovers: Vec<&crate::catalog::IndexInfo> = c
+        .indexes
+        .iter()
+        .filter(|i| !i.valid && original_of(&i.name).is_some_and(|o| valid_index(c, o)))
+        .collect();
+    if leftovers.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut client = crate::sql::connect(info)?;
+    if lock::is_held(&mut client, &c.collection)? {
+        return Ok(vec![]);
+    }
+    let Ok(mut held) = CollectionLock::acquire(client, &c.collection) else {
+        return Ok(vec![]);
+    };
+    let building: bool = held
+        .client()
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index \
+              WHERE relid OPERATOR(pg_catalog.=) $1)",
+            &[&c.oid],
+        )?
+        .get(0);
+    let mut dropped = Vec::new();
+    if !building {
+        for ix in leftovers {
+            let q = QualifiedName::new(&ix.schema, &ix.name);
+            if exec::drop_if_invalid(held.client(), &q, &Limits::default())? {
+                log::warn!("dropped {q}, an INVALID leftover of a failed concurrent build");
+                dropped.push(format!("dropped invalid index {q}"));
+            }
+        }
+    }
+    held.release()?;
+    Ok(dropped)
+}
+
+/// `name` without a `_ccnew[N]` / `_ccold[N]` suffix, if it has one.
+fn original_of(name: &str) -> Option<&str> {
+    let trimmed = name.trim_end_matches(|ch: char| ch.is_ascii_digit());
+    trimmed
+        .strip_suffix("_ccnew")
+        .or_else(|| trimmed.strip_suffix("_ccold"))
+        .filter(|o| !o.is_empty())
+}
+
+fn valid_index(c: &crate::catalog::Collection, name: &str) -> bool {
+    c.indexes.iter().any(|i| i.name == name && i.valid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::original_of;
+
+    #[test]
+    fn build_leftover_names_lead_back_to_their_original() {
+        assert_eq!(original_of("emb_hnsw_ccnew"), Some("emb_hnsw"));
+        assert_eq!(original_of("emb_hnsw_ccnew12"), Some("emb_hnsw"));
+        assert_eq!(original_of("emb_hnsw_ccold1"), Some("emb_hnsw"));
+        assert_eq!(original_of("emb_hnsw"), None);
+        assert_eq!(original_of("_ccnew"), None);
+    }
+}
