@@ -75,3 +75,40 @@ fn a_failed_rebuild_leaves_no_ccnew_and_is_never_called_undone() {
         "the audit chain verifies"
     );
 }
+
+#[test]
+fn a_ccnew_leftover_is_dropped_never_rebuilt() {
+    let d = db();
+    d.sql(&crate::harness::clustered_table_sql("emb", 30000, 32, 20));
+    d.sql("CREATE INDEX emb_hnsw ON emb USING hnsw (embedding vector_l2_ops); ANALYZE emb;");
+    // A REINDEX CONCURRENTLY cancelled mid-build, as a user's would be.
+    let mut c = d.client();
+    c.batch_execute("SET statement_timeout = 50").unwrap();
+    let err = c
+        .batch_execute("REINDEX INDEX CONCURRENTLY emb_hnsw")
+        .unwrap_err();
+    assert_eq!(err.code().map(|s| s.code()), Some("57014"), "{err}");
+    c.batch_execute("RESET statement_timeout").unwrap();
+    assert_eq!(
+        invalid_indexes_on_emb(&mut c),
+        1,
+        "no leftover to test with"
+    );
+    let (code, out, err) = run(d.cmd().args(["heal", "--collection", "emb", "--yes"]));
+    assert!(code < 3, "{out} {err}");
+    assert_eq!(
+        invalid_indexes_on_emb(&mut c),
+        0,
+        "the leftover is still there"
+    );
+    let names: Vec<String> = c
+        .query(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'emb'::regclass ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, ["emb_hnsw", "emb_pkey"], "a second index was built");
+}
