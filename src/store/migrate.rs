@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "learn",
         sql: include_str!("migrations/0002_learn.sql"),
     },
+    Migration {
+        version: 3,
+        name: "plan_interrupted",
+        sql: include_str!("migrations/0003_plan_interrupted.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -78,7 +83,7 @@ pub fn migrate(client: &mut postgres::Client, schema: &str) -> Result<MigrateRep
         .transaction()
         .context("starting the migration transaction")?;
     tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))",
         &[&format!("ruvheal.migrate:{schema}")],
     )
     .context("taking the migration lock")?;

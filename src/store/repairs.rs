@@ -202,6 +202,14 @@ pub fn mark_interrupted(
         ),
         &[&repair_id, &note],
     )?;
+    // Its plan ends too: a plan never stays `running` once its repair is gone.
+    tx.execute(
+        &format!(
+            "UPDATE {q}.plans SET status = 'interrupted'
+              WHERE id = (SELECT plan_id FROM {q}.repairs WHERE id = $1) AND status = 'running'"
+        ),
+        &[&repair_id],
+    )?;
     tx.commit().context("marking the repair interrupted")
 }
 

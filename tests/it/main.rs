@@ -16,6 +16,7 @@ mod generated;
 mod harness;
 mod hostile_playbooks;
 mod hostile_session;
+mod kill_second_step;
 mod learn;
 mod memory;
 mod migrations;
