@@ -70,9 +70,62 @@ fn checksum(m: &Migration) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A state schema that another, less trusted role could have planted (it owns
+/// the schema or one of its objects): ruvheal would run that role's triggers
+/// with its own privileges. Exit 3.
+#[derive(Debug)]
+pub struct UntrustedSchema(pub String);
+
+impl std::fmt::Display for UntrustedSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refusing the state schema: {}", self.0)
+    }
+}
+impl std::error::Error for UntrustedSchema {}
+
+/// Fails when schema `schema` exists and it, or anything in it, is owned by a
+/// role that is neither the session's user nor a superuser.
+fn check_owners(client: &mut impl GenericClient, schema: &str) -> Result<()> {
+    let rows = client
+        .query(
+            "SELECT o.kind, o.name, r.rolname::pg_catalog.text
+               FROM (SELECT 'schema'::pg_catalog.text AS kind, n.nspname::pg_catalog.text AS name,
+                            n.nspowner AS owner
+                       FROM pg_catalog.pg_namespace n
+                      WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name
+                     UNION ALL
+                     SELECT 'relation', c.relname::pg_catalog.text, c.relowner
+                       FROM pg_catalog.pg_class c
+                       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                      WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name
+                     UNION ALL
+                     SELECT 'function', p.proname::pg_catalog.text, p.proowner
+                       FROM pg_catalog.pg_proc p
+                       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+                      WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name) o
+               JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) o.owner
+              WHERE r.rolname OPERATOR(pg_catalog.<>) pg_catalog.current_user()
+                AND NOT r.rolsuper
+              LIMIT 1",
+            &[&schema],
+        )
+        .context("checking who owns the state schema")?;
+    if let Some(r) = rows.first() {
+        let (kind, name, owner): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        return Err(UntrustedSchema(format!(
+            "{kind} {name} in schema {schema} is owned by role {owner}, which is neither this \
+             session's user nor a superuser; its triggers would run with ruvheal's privileges \
+             (drop or re-own it, or set another state_schema)"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Brings the state schema `schema` up to [`latest_version`].
 pub fn migrate(client: &mut postgres::Client, schema: &str) -> Result<MigrateReport> {
     let q = quote::ident(schema)?;
+    check_owners(client, schema)?;
     if let Some(version) = current_if_complete(client, schema)? {
         return Ok(MigrateReport {
             applied: vec![],

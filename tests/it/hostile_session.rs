@@ -185,3 +185,62 @@ fn alter_database_search_path_changes_nothing_ruvheal_runs() {
     );
     cycle_runs_nothing_foreign(&d, "evil", &role);
 }
+
+#[test]
+fn a_state_schema_planted_by_another_role_is_refused() {
+    let d = db();
+    mass_deleted_without_vacuum(&d);
+    let role = format!("planter_{}", d.name);
+    // Before ruvheal's first run, a role with CREATE plants the state schema
+    // with a table whose trigger would run as whoever writes to it.
+    d.sql(&format!(
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN;
+         GRANT CREATE ON DATABASE {db} TO {role};
+         CREATE SCHEMA ruvheal AUTHORIZATION {role};
+         SET ROLE {role};
+         CREATE TABLE ruvheal.pwned (what text);
+         GRANT INSERT, SELECT ON ruvheal.pwned TO PUBLIC;
+         CREATE TABLE ruvheal.observations (id bigint);
+         CREATE FUNCTION ruvheal.escalate() RETURNS trigger LANGUAGE plpgsql AS $f$
+         BEGIN
+           INSERT INTO ruvheal.pwned VALUES ('trigger');
+           BEGIN EXECUTE 'ALTER ROLE {role} SUPERUSER'; EXCEPTION WHEN OTHERS THEN NULL; END;
+           RETURN NEW;
+         END $f$;
+         CREATE TRIGGER escalate BEFORE INSERT ON ruvheal.observations
+           FOR EACH ROW EXECUTE FUNCTION ruvheal.escalate();
+         RESET ROLE;",
+        db = d.name
+    ));
+    for args in [
+        vec!["check", "--collection", "emb"],
+        vec!["heal", "--collection", "emb", "--yes"],
+    ] {
+        let out = d.cmd().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(
+            err.contains("owned by role") && err.contains(&role),
+            "{args:?}: {err}"
+        );
+    }
+    let mut c = d.client();
+    let ran: i64 = c
+        .query_one("SELECT count(*) FROM ruvheal.pwned", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(ran, 0, "the planted trigger ran");
+    let superuser: bool = c
+        .query_one("SELECT rolsuper FROM pg_roles WHERE rolname = $1", &[&role])
+        .unwrap()
+        .get(0);
+    assert!(!superuser);
+    let vacuumed: Option<String> = c
+        .query_one(
+            "SELECT last_vacuum::text FROM pg_stat_user_tables WHERE relname = 'emb'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(vacuumed, None, "heal acted on the collection anyway");
+}
