@@ -136,8 +136,14 @@ pub fn run(client: &mut Client, step: &SqlStep, limits: &Limits) -> Result<StepR
                 if let Some(index) = &step.creates_index {
                     let _ = drop_if_invalid(client, index, limits);
                 }
+                let code = e
+                    .code()
+                    .map_or(String::new(), |c| format!(", SQLSTATE {}", c.code()));
                 return Err(anyhow::Error::new(e)).with_context(|| {
-                    format!("running `{}` (attempt {attempt})", first_line(&step.sql))
+                    format!(
+                        "running `{}` (attempt {attempt}{code})",
+                        first_line(&step.sql)
+                    )
                 });
             }
         }

@@ -522,6 +522,9 @@ pub fn rollback_steps(
             continue;
         }
         match &s.undo {
+            // A wait or a re-check changed nothing: nothing to undo, and it is
+            // not shown as undone either.
+            Some(Undo::Nothing) => continue,
             Some(Undo::Irreversible) => {
                 rolled.kept.push(s.ordinal);
                 continue;

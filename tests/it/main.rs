@@ -9,6 +9,7 @@ mod config;
 mod connect;
 mod deploy;
 mod diagnose;
+mod disk_full;
 mod failed_build;
 mod filtered;
 mod findings;
