@@ -33,7 +33,7 @@ fn validate_passes_on_the_bundled_set() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 0);
-    assert_eq!(v["valid"].as_array().unwrap().len(), 12);
+    assert_eq!(v["valid"].as_array().unwrap().len(), 15);
 }
 
 #[test]
