@@ -39,6 +39,8 @@ pub struct Limits {
     pub shell_allow: Vec<String>,
     /// Playbooks never planned.
     pub disabled: Vec<String>,
+    /// The window in which the playbooks it names need no approval.
+    pub maintenance_window: Option<super::window::MaintenanceWindow>,
 }
 
 /// The collection's recent repairs.
@@ -273,10 +275,14 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             ));
         }
         let mut approval = Vec::new();
-        if best.requires_approval {
+        let in_window = limits
+            .maintenance_window
+            .as_ref()
+            .is_some_and(|w| w.covers(&best.name, input.now));
+        if best.requires_approval && !in_window {
             approval.push(format!("playbook {} requires approval", best.name));
         }
-        if best.impact > limits.max_auto_heal_impact {
+        if best.impact > limits.max_auto_heal_impact && !in_window {
             approval.push(format!(
                 "impact {:.2} is above max_auto_heal_impact {:.2}",
                 best.impact, limits.max_auto_heal_impact
