@@ -690,3 +690,43 @@ fn ruvector_a_crash_loses_the_index_rows_since_the_checkpoint_and_reindex_brings
     assert_eq!(v["metrics"]["ruvector.newest_self_hit"], 1.0, "{v:#}");
     drop(d);
 }
+
+#[test]
+fn ruvector_reindex_runs_without_approval_inside_the_maintenance_window() {
+    let Some(d) = rv_db("maintenance window") else {
+        return;
+    };
+    items(&d, 1000, 8, "ruhnsw", "");
+    d.sql("DELETE FROM items WHERE id % 2 = 0");
+    d.sql("VACUUM items");
+    d.sql(&items_sql("items", 500, 8, 100_000));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        &dir,
+        "collections:\n  public.items:\n    min_recall: 0.6\nplan:\n  maintenance_window:\n    start: \"02:00\"\n    end: \"04:00\"\n    playbooks: [ruvector_reindex]\n",
+    );
+    let plan_at = |now: &str| {
+        let mut cmd = d.cmd();
+        cmd.env("RUVHEAL_NOW", now);
+        run_json(
+            &mut cmd,
+            &["--config", &cfg, "plan", "--collection", "items"],
+        )
+    };
+    let (code, outside, _) = plan_at("2026-12-07T12:00:00Z");
+    assert_eq!(code, 1, "{outside:#}");
+    let p = plan_for(&outside, "orphan_nodes").unwrap_or_else(|| panic!("{outside:#}"));
+    assert_eq!(p["status"], "awaiting_approval", "{p:#}");
+    let (code, inside, err) = plan_at("2026-12-07T03:00:00Z");
+    let p = plan_for(&inside, "orphan_nodes").unwrap_or_else(|| panic!("{inside:#}"));
+    assert_eq!(
+        (p["playbook"].as_str(), p["status"].as_str()),
+        (Some("ruvector_reindex"), Some("ready")),
+        "{p:#} {err}"
+    );
+    assert_eq!(p["approval_reasons"], serde_json::json!([]), "{p:#}");
+    // the count(*) remedy is not named by the window: it still waits (exit 1)
+    assert_eq!(code, 1, "{inside:#}");
+    let other = plan_for(&inside, "invalid_index").unwrap_or_else(|| panic!("{inside:#}"));
+    assert_eq!(other["status"], "awaiting_approval", "{other:#}");
+}
