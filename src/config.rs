@@ -74,6 +74,8 @@ pub struct PlanConfig {
     pub statement_timeout_ms: u64,
     /// Retries of a statement that hit the lock timeout.
     pub lock_retries: u32,
+    /// A daily window (UTC) in which the playbooks it names run without approval.
+    pub maintenance_window: Option<crate::plan::window::MaintenanceWindow>,
 }
 
 impl Default for PlanConfig {
@@ -90,6 +92,7 @@ impl Default for PlanConfig {
             lock_timeout_ms: 2000,
             statement_timeout_ms: 6 * 3_600_000,
             lock_retries: 3,
+            maintenance_window: None,
         }
     }
 }
@@ -105,6 +108,7 @@ impl PlanConfig {
             require_approval: self.require_approval.clone(),
             shell_allow: self.shell_allow.clone(),
             disabled: self.disabled.clone(),
+            maintenance_window: self.maintenance_window.clone(),
         }
     }
 

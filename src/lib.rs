@@ -1,4 +1,5 @@
-//! ruvheal keeps PostgreSQL vector collections (pgvector HNSW and IVFFlat) healthy.
+//! ruvheal keeps PostgreSQL vector collections (pgvector HNSW and IVFFlat, and
+//! RuVector's `ruvector` columns with its HNSW and IVFFlat) healthy.
 //!
 //! # Architecture
 //!

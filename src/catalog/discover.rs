@@ -1,5 +1,9 @@
-//! Discovery: every table with a `vector`, `halfvec`, `sparsevec` or `bit` column,
-//! with its ANN-relevant indexes.
+//! Discovery: every table with a `vector`, `halfvec`, `sparsevec` or `bit` column
+//! (pgvector) or a `ruvector` column (RuVector), with its ANN-relevant indexes.
+//!
+//! An index's access method is told apart by the extension that owns it
+//! (`pg_depend`), not by its name: RuVector's extension version 0.3.0 names its
+//! HNSW method `hnsw`, like pgvector's.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +24,7 @@ pub struct Collection {
     pub table: String,
     /// The vector column.
     pub column: String,
-    /// `vector`, `halfvec`, `sparsevec` or `bit`.
+    /// `vector`, `halfvec`, `sparsevec`, `bit` or `ruvector`.
     #[serde(rename = "type")]
     pub type_name: String,
     /// Declared dimensions (bits for `bit`); `None` when the column has no typmod.
@@ -44,15 +48,29 @@ impl Collection {
         QualifiedName::new(&self.schema, &self.table)
     }
 
+    /// Whether the column is RuVector's `ruvector` type.
+    pub fn is_ruvector(&self) -> bool {
+        self.type_name == "ruvector"
+    }
+
     /// The ANN index checks measure and repairs act on: the first valid HNSW or
     /// IVFFlat index on the column (HNSW preferred), else any HNSW/IVFFlat index.
+    /// For a `ruvector` column: RuVector's HNSW (`hnsw` or `ruhnsw`) or `ruivfflat`.
     pub fn ann_index(&self) -> Option<&IndexInfo> {
-        let ann = |i: &&IndexInfo| matches!(i.method.as_str(), "hnsw" | "ivfflat");
+        let ruvector = self.is_ruvector();
+        let ann = |i: &&IndexInfo| {
+            if ruvector {
+                i.is_ruvector_hnsw() || i.is_ruvector_ivfflat()
+            } else {
+                !i.is_ruvector() && matches!(i.method.as_str(), "hnsw" | "ivfflat")
+            }
+        };
+        let hnsw_first = |i: &IndexInfo| !(i.method == "hnsw" || i.is_ruvector_hnsw());
         let idx = &self.indexes;
         idx.iter()
             .filter(ann)
             .filter(|i| i.valid)
-            .min_by_key(|i| (i.method != "hnsw", i.name.clone()))
+            .min_by_key(|i| (hnsw_first(i), i.name.clone()))
             .or_else(|| idx.iter().find(ann))
     }
 }
@@ -78,9 +96,30 @@ pub struct IndexInfo {
     pub ready: bool,
     /// On-disk size in bytes (summed over partitions).
     pub size_bytes: i64,
+    /// The extension that owns the access method (`vector`, `ruvector`), if any.
+    pub extension: Option<String>,
+    /// The access method's handler function (`hnswhandler`, `hnsw_handler`, ...).
+    pub handler: String,
     /// The index's oid (not shown).
     #[serde(skip)]
     pub oid: u32,
+}
+
+impl IndexInfo {
+    /// Whether RuVector's extension owns the access method.
+    pub fn is_ruvector(&self) -> bool {
+        self.extension.as_deref() == Some("ruvector")
+    }
+
+    /// RuVector's HNSW: `ruhnsw` (extension version 2.0.0) or `hnsw` (0.3.0).
+    pub fn is_ruvector_hnsw(&self) -> bool {
+        self.is_ruvector() && matches!(self.method.as_str(), "hnsw" | "ruhnsw")
+    }
+
+    /// RuVector's IVFFlat (`ruivfflat`).
+    pub fn is_ruvector_ivfflat(&self) -> bool {
+        self.is_ruvector() && self.method == "ruivfflat"
+    }
 }
 
 const COLUMNS_SQL: &str = "
@@ -106,7 +145,12 @@ WHERE a.attnum > 0 AND NOT a.attisdropped
        OR (t.typname IN ('vector', 'halfvec', 'sparsevec') AND EXISTS (
             SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
             WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
-              AND d.refclassid = 'pg_extension'::regclass AND e.extname = 'vector')))
+              AND d.refclassid = 'pg_extension'::regclass AND e.extname = 'vector'))
+       OR (t.typname = 'ruvector' AND EXISTS (
+            SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+            WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
+              AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+              AND e.extname = 'ruvector')))
 ORDER BY n.nspname, c.relname, a.attnum";
 
 const INDEXES_SQL: &str = "
@@ -115,7 +159,13 @@ SELECT i.indrelid, k.attnum::int2, ic.oid, n.nspname, ic.relname, am.amname, opc
        CASE WHEN ic.relkind = 'I' THEN
             (SELECT coalesce(sum(pg_relation_size(pt.relid)), 0)::int8
                FROM pg_partition_tree(ic.oid) pt WHERE pt.isleaf)
-            ELSE pg_relation_size(ic.oid) END
+            ELSE pg_relation_size(ic.oid) END,
+       (SELECT e.extname::text FROM pg_catalog.pg_depend d
+          JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+         WHERE d.classid = 'pg_catalog.pg_am'::pg_catalog.regclass AND d.objid = am.oid
+           AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+         LIMIT 1),
+       am.amhandler::pg_catalog.regproc::text
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
@@ -178,11 +228,14 @@ pub fn discover(client: &mut impl GenericClient, state_schema: &str) -> Result<V
         let attnum: i16 = r.get(1);
         let method: String = r.get(5);
         let reloptions: Vec<String> = r.get(7);
+        let extension: Option<String> = r.get(11);
         let index = IndexInfo {
             oid: r.get(2),
             schema: r.get(3),
             name: r.get(4),
             options: effective_options(&method, &reloptions),
+            extension,
+            handler: r.get(12),
             explicit_options: reloptions,
             method,
             opclass: r.get(6),
@@ -201,11 +254,12 @@ pub fn discover(client: &mut impl GenericClient, state_schema: &str) -> Result<V
 fn effective_options(method: &str, reloptions: &[String]) -> BTreeMap<String, serde_json::Value> {
     let mut map = BTreeMap::new();
     match method {
-        "hnsw" => {
+        // RuVector 2.0.6 has the same HNSW defaults (hnsw_am.rs DEFAULT_M, DEFAULT_EF_CONSTRUCTION)
+        "hnsw" | "ruhnsw" => {
             map.insert("m".into(), 16.into());
             map.insert("ef_construction".into(), 64.into());
         }
-        "ivfflat" => {
+        "ivfflat" | "ruivfflat" => {
             map.insert("lists".into(), 100.into());
         }
         _ => {}

@@ -33,6 +33,9 @@ pub fn run(
     history: &[BTreeMap<String, f64>],
     seed: u64,
 ) -> Result<(Measured, Vec<anomaly::Baseline>)> {
+    if ctx.collection.is_ruvector() {
+        return run_ruvector(sessions, ctx, history, seed);
+    }
     let mut out = Measured::default();
     let laps = crate::clock::Laps::start("");
     table_state::detect(sessions.detect, ctx, &mut out)?;
@@ -73,6 +76,50 @@ pub fn run(
         {
             out.set("ivfflat.center_distance", d);
         }
+    }
+    throughput(ctx, &mut out);
+    super::own_traffic::record(
+        &mut [
+            &mut *sessions.detect,
+            &mut *sessions.app,
+            &mut *sessions.pages,
+        ],
+        ctx,
+        &mut out,
+    )?;
+    let (findings, baselines) = anomaly::detect(
+        history,
+        &out.metrics,
+        ctx.config.baseline_min_samples,
+        ctx.config.anomaly_sensitivity,
+    );
+    out.findings.extend(findings);
+    Ok((out, baselines))
+}
+
+/// The check of a RuVector collection: the table, partition and contention
+/// detectors as for pgvector, then RuVector's own (pgvector's settings,
+/// filtered-query and page detectors do not apply).
+fn run_ruvector(
+    sessions: Sessions<'_>,
+    ctx: &Ctx<'_>,
+    history: &[BTreeMap<String, f64>],
+    seed: u64,
+) -> Result<(Measured, Vec<anomaly::Baseline>)> {
+    let mut out = Measured::default();
+    table_state::detect(sessions.detect, ctx, &mut out)?;
+    let leaves = partitions::detect(sessions.detect, ctx, &mut out)?;
+    contention::detect(sessions.detect, ctx, &mut out)?;
+    super::ruvector::detect(
+        sessions.detect,
+        sessions.app,
+        sessions.pages,
+        ctx,
+        seed,
+        &mut out,
+    )?;
+    if !leaves.is_empty() {
+        out.graph = Some(partitions::graph(&leaves, ctx.config));
     }
     throughput(ctx, &mut out);
     super::own_traffic::record(

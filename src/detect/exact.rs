@@ -277,7 +277,10 @@ impl Scan {
             bail!("{metric} distance is not defined for {}", kind.type_name());
         }
         let dims = probes.first().map_or(0, Value::dims);
-        if let Some(p) = probes.iter().find(|p| p.kind() != kind || p.dims() != dims) {
+        if let Some(p) = probes
+            .iter()
+            .find(|p| p.kind() != kind.value_kind() || p.dims() != dims)
+        {
             bail!(
                 "probes differ: a {} of {} dims among {} of {dims}",
                 p.kind().type_name(),
@@ -286,7 +289,7 @@ impl Scan {
             );
         }
         let probes_state = match kind {
-            VecKind::Vector | VecKind::Halfvec => {
+            VecKind::Vector | VecKind::Halfvec | VecKind::Ruvector => {
                 let dense: Vec<&[f32]> = probes.iter().map(dense_of).collect();
                 Probes::Dense {
                     dim: dims,

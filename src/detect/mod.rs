@@ -18,6 +18,7 @@ pub mod pages;
 pub mod partitions;
 pub mod probe;
 pub mod recall;
+pub mod ruvector;
 pub mod settings;
 pub mod structure;
 pub mod table_state;

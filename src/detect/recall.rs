@@ -120,6 +120,7 @@ pub fn sample_probes(
         VecKind::Bit => format!("pg_catalog.bit_count({col}) > 0"),
         VecKind::Vector => format!("{ext}.vector_norm({col}) > 0"),
         VecKind::Halfvec | VecKind::Sparsevec => format!("{ext}.l2_norm({col}) > 0"),
+        VecKind::Ruvector => bail!("ruvector columns are sampled by detect::ruvector"),
     };
     let select = |sample: &str| {
         Ok::<_, anyhow::Error>(format!(

@@ -10,6 +10,9 @@
 //! | `halfvec` | int16 dim, int16 unused, dim × binary16 |
 //! | `sparsevec` | int32 dim, int32 nnz, int32 unused, nnz × int32 index (0-based), nnz × float4 |
 //! | `bit` | int32 bit length, ceil(len/8) bytes, most significant bit first |
+//! | `ruvector` | uint16 dim, dim × float4 (no padding; RuVector 2.0.6 `ruvector_send`) |
+//!
+//! A `ruvector` value decodes to a [`Value::Vector`]: same elements, same text form.
 //!
 //! Decoding never panics: malformed input is a [`DecodeError`]. Pure code, no I/O.
 
@@ -27,6 +30,8 @@ pub enum VecKind {
     Sparsevec,
     /// PostgreSQL `bit(n)`.
     Bit,
+    /// RuVector's `ruvector` (float4 elements; values decode to [`Value::Vector`]).
+    Ruvector,
 }
 
 impl VecKind {
@@ -37,6 +42,7 @@ impl VecKind {
             "halfvec" => Some(VecKind::Halfvec),
             "sparsevec" => Some(VecKind::Sparsevec),
             "bit" => Some(VecKind::Bit),
+            "ruvector" => Some(VecKind::Ruvector),
             _ => None,
         }
     }
@@ -48,6 +54,15 @@ impl VecKind {
             VecKind::Halfvec => "halfvec",
             VecKind::Sparsevec => "sparsevec",
             VecKind::Bit => "bit",
+            VecKind::Ruvector => "ruvector",
+        }
+    }
+
+    /// The kind of the values it decodes to ([`VecKind::Vector`] for `ruvector`).
+    pub fn value_kind(self) -> VecKind {
+        match self {
+            VecKind::Ruvector => VecKind::Vector,
+            kind => kind,
         }
     }
 
@@ -103,10 +118,10 @@ impl Value {
     /// Decodes the binary (send) form of a value of `kind`.
     pub fn decode(kind: VecKind, bytes: &[u8]) -> Result<Value, DecodeError> {
         match kind {
-            VecKind::Vector | VecKind::Halfvec => {
+            VecKind::Vector | VecKind::Halfvec | VecKind::Ruvector => {
                 let mut out = Vec::new();
                 decode_dense_into(kind, bytes, &mut out)?;
-                Ok(if kind == VecKind::Vector {
+                Ok(if kind != VecKind::Halfvec {
                     Value::Vector(out)
                 } else {
                     Value::Halfvec(out)
@@ -204,16 +219,17 @@ fn be_i32(b: &[u8], at: usize) -> Option<i32> {
     Some(i32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// Decodes a `vector` or `halfvec` into `out` (cleared first), reusing its allocation.
-/// `kind` must be one of those two.
+/// Decodes a `vector`, `halfvec` or `ruvector` into `out` (cleared first),
+/// reusing its allocation. `kind` must be one of those three.
 pub fn decode_dense_into(
     kind: VecKind,
     bytes: &[u8],
     out: &mut Vec<f32>,
 ) -> Result<(), DecodeError> {
-    let width = match kind {
-        VecKind::Vector => 4,
-        VecKind::Halfvec => 2,
+    let (width, header) = match kind {
+        VecKind::Vector => (4, 4),
+        VecKind::Halfvec => (2, 4),
+        VecKind::Ruvector => (4, 2),
         _ => return err(format!("{} is not a dense vector type", kind.type_name())),
     };
     let Some(dim) = be_i16(bytes, 0) else {
@@ -223,8 +239,12 @@ pub fn decode_dense_into(
             bytes.len()
         ));
     };
-    let dim = usize::try_from(dim).map_err(|_| DecodeError(format!("negative dimension {dim}")))?;
-    let body = bytes.get(4..).unwrap_or_default();
+    let dim = if kind == VecKind::Ruvector {
+        usize::from(dim as u16)
+    } else {
+        usize::try_from(dim).map_err(|_| DecodeError(format!("negative dimension {dim}")))?
+    };
+    let body = bytes.get(header..).unwrap_or_default();
     if body.len() != dim * width {
         return err(format!(
             "{} value claims {dim} dimensions but carries {} bytes of elements",
@@ -378,6 +398,11 @@ mod tests {
             Value::decode(VecKind::Sparsevec, &s).unwrap().to_text(),
             "{1:0.5,3:2}/5"
         );
+        // ruvector_send: uint16 dims, then the floats, no padding
+        let r = [0, 2, 0x3f, 0x80, 0, 0, 0xc0, 0x20, 0, 0];
+        let rv = Value::decode(VecKind::Ruvector, &r).unwrap();
+        assert_eq!(rv.to_text(), "[1,-2.5]");
+        assert_eq!(rv.kind(), VecKind::Ruvector.value_kind());
         let b = [0, 0, 0, 10, 0xb0, 0xc0];
         assert_eq!(
             Value::decode(VecKind::Bit, &b).unwrap().to_text(),
@@ -393,6 +418,8 @@ mod tests {
             (VecKind::Vector, &[0, 2, 0, 0, 1, 2, 3, 4]),
             (VecKind::Vector, &[0xff, 0xff, 0, 0]),
             (VecKind::Halfvec, &[0, 1, 0, 0, 1]),
+            (VecKind::Ruvector, &[0, 2, 0x3f, 0x80, 0, 0]),
+            (VecKind::Ruvector, &[0]),
             (VecKind::Sparsevec, &[0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0]),
             (VecKind::Sparsevec, &[0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0]),
             // index 5 outside 0..5

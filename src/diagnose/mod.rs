@@ -7,6 +7,7 @@
 
 pub mod impact;
 pub mod rules;
+pub mod ruvector;
 
 use std::collections::BTreeMap;
 
@@ -106,6 +107,7 @@ pub fn diagnose(input: &Input<'_>) -> Diagnosis {
         cut: cut.clone(),
     });
     let mut problems = rules::classify(input, integrity.as_ref());
+    ruvector::refine(&mut problems, input);
     for p in &mut problems {
         p.impact = impact::impact(p.class, input, integrity.as_ref(), &p.impact);
         p.priority = impact::priority(p, input);

@@ -10,6 +10,9 @@
 //! its impact is above `max_auto_heal_impact`, or the configuration lists the
 //! playbook or the problem class. A class whose auto-heal `learn` stopped
 //! (drift) is blocked with the reason until a human clears the stop.
+//! A RuVector collection (metric `ruvector.collection`) takes only playbooks
+//! written for it (a `when` on `ruvector.collection`): the others use pgvector's
+//! settings or concurrent builds, which RuVector 2.0.6 refuses.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +39,8 @@ pub struct Limits {
     pub shell_allow: Vec<String>,
     /// Playbooks never planned.
     pub disabled: Vec<String>,
+    /// The window in which the playbooks it names need no approval.
+    pub maintenance_window: Option<super::window::MaintenanceWindow>,
 }
 
 /// The collection's recent repairs.
@@ -128,10 +133,19 @@ pub enum Decision {
     },
 }
 
+/// The metric that marks a RuVector collection.
+const RUVECTOR: &str = "ruvector.collection";
+
 /// Why a playbook cannot be planned at all, if it cannot.
 fn excluded(p: &Playbook, input: &Input<'_>) -> Option<String> {
     if input.limits.disabled.iter().any(|d| d == &p.name) {
         return Some("disabled in the configuration".into());
+    }
+    let for_ruvector = p.when.iter().any(|c| c.metric == RUVECTOR);
+    if input.metrics.get(RUVECTOR).is_some_and(|v| *v >= 1.0) && !for_ruvector {
+        return Some(
+            "it is not written for RuVector collections (no `when` on ruvector.collection)".into(),
+        );
     }
     for step in &p.steps {
         for action in std::iter::once(&step.action).chain(step.undo.as_ref()) {
@@ -261,10 +275,14 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             ));
         }
         let mut approval = Vec::new();
-        if best.requires_approval {
+        let in_window = limits
+            .maintenance_window
+            .as_ref()
+            .is_some_and(|w| w.covers(&best.name, input.now));
+        if best.requires_approval && !in_window {
             approval.push(format!("playbook {} requires approval", best.name));
         }
-        if best.impact > limits.max_auto_heal_impact {
+        if best.impact > limits.max_auto_heal_impact && !in_window {
             approval.push(format!(
                 "impact {:.2} is above max_auto_heal_impact {:.2}",
                 best.impact, limits.max_auto_heal_impact

@@ -230,3 +230,71 @@ fn a_problem_diagnose_leaves_to_a_human_is_blocked_with_its_reason() {
     // the same class without that reason is planned as usual
     assert!(!planned(&d[1]).playbook.is_empty(), "{d:?}");
 }
+
+#[test]
+fn ruvector_collections_take_only_ruvector_playbooks() {
+    let s = Setup::new(&[
+        ("ruvector.collection", 1.0),
+        ("recall.at_k", 0.6),
+        ("table.dead_ratio", 0.5),
+        ("ruvector.invalid_indexes", 1.0),
+    ]);
+    let d = s.run(&[
+        problem(Class::OrphanNodes, 90.0),
+        problem(Class::RecallDegradation, 50.0),
+        problem(Class::InvalidIndex, 40.0),
+    ]);
+    // REINDEX, not REINDEX CONCURRENTLY (which RuVector refuses)
+    let reindex = planned(&d[0]);
+    assert_eq!(reindex.playbook, "ruvector_reindex");
+    assert!(
+        reindex.requires_approval(),
+        "an exclusive lock waits for a human"
+    );
+    assert!(
+        reindex
+            .alternatives
+            .iter()
+            .any(|(n, why)| n == "reindex_concurrently" && why.contains("RuVector")),
+        "{:?}",
+        reindex.alternatives
+    );
+    // no pgvector setting for RuVector's recall
+    assert!(
+        blocked(&d[1]).contains("not written for RuVector"),
+        "{}",
+        blocked(&d[1])
+    );
+    // the leftover of a refused concurrent build is dropped, not rebuilt concurrently
+    assert_eq!(planned(&d[2]).playbook, "ruvector_drop_invalid_leftover");
+    // and a pgvector collection never gets a RuVector playbook
+    let pg = Setup::new(&[("recall.at_k", 0.6)]);
+    let d = pg.run(&[problem(Class::OrphanNodes, 90.0)]);
+    assert_eq!(planned(&d[0]).playbook, "reindex_concurrently");
+}
+
+#[test]
+fn a_maintenance_window_lifts_the_approval_of_the_playbooks_it_names() {
+    let mut s = Setup::new(&[("ruvector.collection", 1.0)]);
+    let window = |start: &str, end: &str| crate::plan::window::MaintenanceWindow {
+        start: start.parse().unwrap(),
+        end: end.parse().unwrap(),
+        playbooks: vec!["ruvector_reindex".into()],
+    };
+    // Setup's clock says 12:00 UTC
+    s.limits.maintenance_window = Some(window("11:30", "12:30"));
+    let d = s.run(&[problem(Class::OrphanNodes, 90.0)]);
+    assert!(
+        !planned(&d[0]).requires_approval(),
+        "{:?}",
+        planned(&d[0]).approval_reasons
+    );
+    s.limits.maintenance_window = Some(window("02:00", "04:00"));
+    let d = s.run(&[problem(Class::OrphanNodes, 90.0)]);
+    assert!(planned(&d[0]).requires_approval());
+    // the configuration's own require_approval still holds inside the window
+    s.limits.maintenance_window = Some(window("11:30", "12:30"));
+    s.limits.require_approval = vec!["orphan_nodes".into()];
+    let d = s.run(&[problem(Class::OrphanNodes, 90.0)]);
+    assert!(planned(&d[0]).requires_approval());
+}

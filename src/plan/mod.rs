@@ -6,10 +6,12 @@
 //! * [`choose`]: candidates, safety limits, graduated response, learned weights.
 //! * [`sizing`]: parameter values from what `check` measured.
 //! * [`steps`]: the chosen playbook rendered to the exact statements.
+//! * [`window`]: the maintenance window in which named playbooks need no approval.
 
 pub mod choose;
 pub mod sizing;
 pub mod steps;
+pub mod window;
 
 pub use choose::{Choice, Decision, History, Input, Limits, ProblemRef, choose};
 pub use steps::{PlannedStep, render_steps};

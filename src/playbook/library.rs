@@ -61,6 +61,18 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "scale_read_replicas.yaml",
         include_str!("../../playbooks/scale_read_replicas.yaml"),
     ),
+    (
+        "ruvector_disable_index_only_scan.yaml",
+        include_str!("../../playbooks/ruvector_disable_index_only_scan.yaml"),
+    ),
+    (
+        "ruvector_reindex.yaml",
+        include_str!("../../playbooks/ruvector_reindex.yaml"),
+    ),
+    (
+        "ruvector_drop_invalid_leftover.yaml",
+        include_str!("../../playbooks/ruvector_drop_invalid_leftover.yaml"),
+    ),
 ];
 
 /// Where a playbook came from.

@@ -30,6 +30,7 @@ mod repair;
 mod repair_exec;
 mod replication;
 mod restart;
+mod ruvector;
 mod scenarios;
 mod scratch;
 mod structure;

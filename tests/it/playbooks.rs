@@ -29,12 +29,12 @@ fn vacuum_step(sql: &str) -> String {
 fn validate_passes_on_the_bundled_set() {
     let (code, out, err) = run(ruvheal().args(["playbooks", "validate"]));
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.trim(), "12 playbooks valid");
+    assert_eq!(out.trim(), "15 playbooks valid");
     let (code, out, _) = run(ruvheal().args(["playbooks", "validate", "-o", "json"]));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 0);
-    assert_eq!(v["valid"].as_array().unwrap().len(), 12);
+    assert_eq!(v["valid"].as_array().unwrap().len(), 15);
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn list_and_show_the_library_with_overrides() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let list = v["playbooks"].as_array().unwrap();
-    assert_eq!(list.len(), 12);
+    assert_eq!(list.len(), 15);
     let scale = list
         .iter()
         .find(|p| p["name"] == "scale_read_replicas")

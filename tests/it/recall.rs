@@ -33,7 +33,9 @@ impl Rng {
 
     fn value(&mut self, kind: VecKind, dim: usize) -> Value {
         match kind {
-            VecKind::Vector => Value::Vector((0..dim).map(|_| self.unit()).collect()),
+            VecKind::Vector | VecKind::Ruvector => {
+                Value::Vector((0..dim).map(|_| self.unit()).collect())
+            }
             // halfvec: only values a binary16 holds exactly
             VecKind::Halfvec => Value::Halfvec(
                 (0..dim)
@@ -234,7 +236,7 @@ fn distances_match_the_server_operators() {
 
 fn zero(kind: VecKind, dim: usize) -> Value {
     match kind {
-        VecKind::Vector => Value::Vector(vec![0.0; dim]),
+        VecKind::Vector | VecKind::Ruvector => Value::Vector(vec![0.0; dim]),
         VecKind::Halfvec => Value::Halfvec(vec![0.0; dim]),
         VecKind::Sparsevec => Value::Sparsevec {
             dim: dim as u32,
