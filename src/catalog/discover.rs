@@ -165,7 +165,8 @@ SELECT i.indrelid, k.attnum::int2, ic.oid, n.nspname, ic.relname, am.amname, opc
          WHERE d.classid = 'pg_catalog.pg_am'::pg_catalog.regclass AND d.objid = am.oid
            AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
          LIMIT 1),
-       am.amhandler::pg_catalog.regproc::text
+       (SELECT pr.proname::pg_catalog.text FROM pg_catalog.pg_proc pr
+         WHERE pr.oid OPERATOR(pg_catalog.=) am.amhandler)
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
