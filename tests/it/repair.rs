@@ -254,8 +254,14 @@ fn heal_runs_the_cycle_then_cools_down() {
     assert!(text.contains("ruvheal_heal_repair_success{collection=\"public.emb\",strategy=\"vacuum_collection\"} 1"), "{text}");
     // right after, the collection cools down: nothing runs
     d.sql("DELETE FROM emb WHERE id % 7 = 1; ANALYZE emb;");
-    let (_, v, _) = d.json(&["heal", "--collection", "emb", "--yes"]);
+    let (code, v, _) = d.json(&["heal", "--collection", "emb", "--yes"]);
     assert_eq!(v["repairs"], serde_json::json!([]), "{v:#}");
+    // heal's exit status says what is left: the problem waits out the cooldown.
+    assert!(code >= 1, "heal exited 0 with a problem left: {v:#}");
+    assert!(
+        v["unrepaired"].to_string().contains("cooling down"),
+        "{v:#}"
+    );
     assert!(
         serde_json::to_string(&v["blocked"])
             .unwrap()
