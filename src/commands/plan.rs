@@ -170,10 +170,18 @@ pub(crate) fn plan_one(
             },
             key.as_deref(),
         )?;
+        let texts: Vec<String> = steps
+            .iter()
+            .filter_map(|s| match &s.rendered {
+                crate::playbook::Rendered::Sql { sql, .. } => Some(sql.clone()),
+                _ => None,
+            })
+            .collect();
         planned.push(PlannedReport {
             plan_id,
             status: status.into(),
             choice,
+            space: crate::plan::space::estimate(&texts, c),
             steps,
         });
     }

@@ -18,6 +18,9 @@ pub struct PlannedReport {
     pub choice: Choice,
     /// The exact statements.
     pub steps: Vec<PlannedStep>,
+    /// What its index builds need on disk (absent when it builds none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub space: Option<crate::plan::space::Space>,
 }
 
 /// A problem nothing was planned for (or, in a repair report, one the run left
@@ -88,6 +91,9 @@ impl CollectionPlan {
                 ]);
             }
             out.push(Block::Table(t));
+            if let Some(space) = &p.space {
+                out.push(Block::Line(format!("space: {}", space.note)));
+            }
         }
         for b in &self.blocked {
             out.push(Block::Line(format!(

@@ -10,6 +10,7 @@
 
 pub mod choose;
 pub mod sizing;
+pub mod space;
 pub mod steps;
 pub mod window;
 

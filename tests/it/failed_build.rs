@@ -112,3 +112,38 @@ fn a_ccnew_leftover_is_dropped_never_rebuilt() {
         .collect();
     assert_eq!(names, ["emb_hnsw", "emb_pkey"], "a second index was built");
 }
+
+#[test]
+fn a_rebuild_plan_says_the_space_it_needs() {
+    let d = db();
+    d.sql(
+        "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector(64));
+         INSERT INTO emb (embedding) SELECT (SELECT array_agg(random() + d * 0 + g * 0)::vector
+           FROM generate_series(1, 64) d) FROM generate_series(1, 3000) g;
+         CREATE INDEX emb_weak ON emb USING hnsw (embedding vector_l2_ops) WITH (m = 2, ef_construction = 4);
+         ANALYZE emb;",
+    );
+    let size: i64 = d
+        .client()
+        .query_one("SELECT pg_relation_size('emb_weak')", &[])
+        .unwrap()
+        .get(0);
+    let (_, v, err) = d.json(&["plan", "--collection", "emb"]);
+    let p = &v["plans"][0];
+    assert_eq!(p["playbook"], "reindex_concurrently", "{v:#} {err}");
+    assert_eq!(p["space"]["needed_bytes"].as_i64(), Some(size), "{p:#}");
+    assert!(
+        p["space"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("not visible from SQL"),
+        "{p:#}"
+    );
+    // A plan that builds nothing says nothing about space.
+    let vacuum = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["playbook"] == "vacuum_collection");
+    assert!(vacuum.is_none_or(|p| p.get("space").is_none()), "{v:#}");
+}
