@@ -27,4 +27,5 @@ mod restart;
 mod scenarios;
 mod scratch;
 mod structure;
+mod trust;
 mod usage;
