@@ -65,7 +65,7 @@ pub fn mix(anchor: &Value, neighbours: &[Value], seed: u64, keep_norm: bool) -> 
     if neighbours.is_empty() {
         return None;
     }
-    let mut rng = Rng(seed ^ 0x5EED_0F_u64.wrapping_mul(0x1000_0001));
+    let mut rng = Rng(seed ^ 0x005E_ED0F_u64.wrapping_mul(0x1000_0001));
     let out = match anchor {
         Value::Vector(x) | Value::Halfvec(x) => {
             let near: Vec<&[f32]> = neighbours
