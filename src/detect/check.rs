@@ -38,6 +38,11 @@ pub fn run(
     }
     let mut out = Measured::default();
     let laps = crate::clock::Laps::start("");
+    // What this observation is judged against (verification reads it back).
+    out.set("contract.min_recall", ctx.contract.min_recall);
+    if let Some(max) = ctx.contract.max_latency_ms {
+        out.set("contract.max_latency_ms", max);
+    }
     table_state::detect(sessions.detect, ctx, &mut out)?;
     let leaves = partitions::detect(sessions.detect, ctx, &mut out)?;
     let app_settings = settings::session_settings(sessions.app)?;

@@ -13,6 +13,7 @@ pub mod finding;
 pub mod index_health;
 pub mod integrity;
 pub mod measured;
+pub mod neighbourhood;
 pub mod own_traffic;
 pub mod pages;
 pub mod partitions;

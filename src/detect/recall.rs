@@ -69,6 +69,15 @@ pub struct RecallReport {
     pub k: usize,
     /// Mean recall@k.
     pub recall: f64,
+    /// Lower end of the 95% interval of `recall` over the probe set ([`interval`]).
+    pub recall_low: f64,
+    /// Upper end of that interval.
+    pub recall_high: f64,
+    /// Half its width.
+    pub recall_half_width: f64,
+    /// Where the probe vectors came from: `neighbourhood` (rows stepped within
+    /// their neighbourhood: queries not in the table), `query_table`, `table_rows`.
+    pub probe_source: String,
     /// Worst probe's recall.
     pub recall_min: f64,
     /// 10th percentile of the probes' recall (nearest rank).
@@ -227,12 +236,17 @@ pub fn measure(
         recalls.push(probe_recall(&got, truth, spec.k));
     }
     let settings = read_settings(ann)?;
+    let (recall_low, recall_high) = interval(&recalls, spec.k);
     recalls.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
     Ok(RecallReport {
         probes: probes.len(),
         k: spec.k,
         recall: mean(&recalls),
+        recall_low,
+        recall_high,
+        recall_half_width: (recall_high - recall_low) / 2.0,
+        probe_source: String::new(),
         recall_min: recalls.first().copied().unwrap_or(f64::NAN),
         recall_p10: percentile(&recalls, 0.10),
         short_results: short,
@@ -313,6 +327,41 @@ pub fn probe_recall(ann: &[(Option<f64>, Tid)], exact: &[(f64, Tid)], k: usize) 
     hits.min(denom) as f64 / denom as f64
 }
 
+/// z of a two-sided 95% interval.
+const Z95: f64 = 1.959_964;
+
+/// The 95% Wilson score interval of mean recall@k over the probes.
+///
+/// A probe's k answers are not independent trials (a query that misses tends to
+/// miss several), so the interval is taken at the effective sample size the
+/// probes' own variance implies: `n_eff = p(1-p) / (s^2 / n)`, kept between the
+/// number of probes (every probe all or nothing) and probes x k (independent
+/// answers; also when every probe scored the same). Unlike the normal interval
+/// it stays inside [0, 1] and does not collapse to a point at recall 1.
+pub fn interval(recalls: &[f64], k: usize) -> (f64, f64) {
+    let n = recalls.len() as f64;
+    if recalls.is_empty() {
+        return (0.0, 1.0);
+    }
+    let p = mean(recalls).clamp(0.0, 1.0);
+    let var = if recalls.len() > 1 {
+        recalls.iter().map(|r| (r - p).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    let trials = n * k.max(1) as f64;
+    let n_eff = if var > 0.0 {
+        (p * (1.0 - p) / (var / n)).clamp(n, trials)
+    } else {
+        trials
+    };
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n_eff;
+    let centre = (p + z2 / (2.0 * n_eff)) / denom;
+    let half = Z95 / denom * (p * (1.0 - p) / n_eff + z2 / (4.0 * n_eff * n_eff)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// The first index an EXPLAIN (FORMAT JSON) plan scans.
 fn plan_index(plan: &serde_json::Value) -> Option<String> {
     match plan {
@@ -340,7 +389,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// Any column's binary value, as bytes.
-struct Raw(Vec<u8>);
+pub(super) struct Raw(pub(super) Vec<u8>);
 
 impl<'a> FromSql<'a> for Raw {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
@@ -353,7 +402,7 @@ impl<'a> FromSql<'a> for Raw {
 }
 
 /// A `tid` column's 6 binary bytes.
-struct Ctid(Vec<u8>);
+pub(super) struct Ctid(pub(super) Vec<u8>);
 
 impl<'a> FromSql<'a> for Ctid {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
@@ -413,6 +462,34 @@ mod tests {
         );
         // NULL distances are never ties
         assert_eq!(probe_recall(&[(None, tid(9))], &exact[..1], 1), 0.0);
+    }
+
+    #[test]
+    fn the_interval_widens_with_spread_and_narrows_with_probes() {
+        // all perfect: not a point, but close to 1 with many answers
+        let (lo, hi) = interval(&[1.0; 100], 10);
+        assert_eq!(hi, 1.0);
+        assert!(lo > 0.99 && lo < 1.0, "{lo}");
+        // the same mean, all-or-nothing probes: as wide as 100 coin flips
+        let mut bimodal = vec![1.0; 95];
+        bimodal.extend([0.0; 5]);
+        let (blo, bhi) = interval(&bimodal, 10);
+        let spread = vec![0.95; 100];
+        let (slo, shi) = interval(&spread, 10);
+        assert!(
+            bhi - blo > 2.0 * (shi - slo),
+            "{blo}..{bhi} vs {slo}..{shi}"
+        );
+        assert!(blo < 0.95 && bhi > 0.95 && slo < 0.95 && shi > 0.95);
+        // the textbook Wilson interval for 95/100: 0.888..0.978
+        assert!(
+            (blo - 0.8883).abs() < 1e-3 && (bhi - 0.9785).abs() < 1e-3,
+            "{blo} {bhi}"
+        );
+        // four times the probes: about half the width
+        let (qlo, qhi) = interval(&bimodal.repeat(4), 10);
+        assert!(((qhi - qlo) / (bhi - blo) - 0.5).abs() < 0.08);
+        assert_eq!(interval(&[], 10), (0.0, 1.0));
     }
 
     #[test]

@@ -139,6 +139,8 @@ fn indexes(
     let rows = client
         .query(INDEX_SQL, &[&c.oid])
         .with_context(|| format!("reading indexes of {}", c.collection))?;
+    let invalid = rows.iter().filter(|r| !r.get::<_, bool>(1)).count();
+    out.set("index.invalid", invalid as f64);
     for r in &rows {
         let name: String = r.get(0);
         let valid: bool = r.get(1);
@@ -172,6 +174,7 @@ fn indexes(
         }
     }
     let ann = ctx.ann_index();
+    out.set("index.ann_valid", ann.is_some_and(|i| i.valid) as u8 as f64);
     if ann.is_none_or(|i| !i.valid) && live >= ctx.config.missing_index_rows as f64 {
         out.push(
             Finding::new(Class::MissingIndex, Severity::Warning, DETECTOR, format!(

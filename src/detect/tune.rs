@@ -59,7 +59,7 @@ pub fn tune(
         return Ok(None);
     };
     let k = contract.k.max(1) as usize;
-    let probes = super::probe::sample(detect, c, contract, kind, seed)?;
+    let (probes, _) = super::probe::sample(detect, c, contract, kind, metric, seed)?;
     if probes.is_empty() {
         return Ok(None);
     }

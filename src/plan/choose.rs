@@ -187,6 +187,11 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             problem: problem.clone(),
             reason,
         };
+        // Information (a stressed cut with recall and latency in the contract)
+        // gets no plan, not even a blocked one: the collection is healthy.
+        if problem.severity < Severity::Warning {
+            continue;
+        }
         if problem.class == Class::Unknown {
             out.push(blocked(
                 "no rule explains it; unknown problems are left for a human".into(),

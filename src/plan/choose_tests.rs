@@ -75,7 +75,11 @@ fn blocked(d: &Decision) -> &str {
 
 #[test]
 fn graduated_response_picks_the_lowest_impact_that_applies() {
-    let s = Setup::new(&[("recall.at_k", 0.6), ("table.dead_ratio", 0.5)]);
+    let s = Setup::new(&[
+        ("recall.at_k", 0.6),
+        ("recall.ci_high", 0.65),
+        ("table.dead_ratio", 0.5),
+    ]);
     let d = s.run(&[
         problem(Class::RecallDegradation, 50.0),
         problem(Class::DeadTupleBloat, 90.0),

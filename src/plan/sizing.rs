@@ -60,6 +60,9 @@ pub fn size(
         ParamValue::Int(if rows >= 100_000.0 { 2 } else { 0 }),
     );
     known.insert("lists", ParamValue::Int(ivfflat_lists(rows)));
+    if let Some(l) = metrics.get("ivfflat.lists") {
+        known.insert("current_lists", ParamValue::Int((*l as i64).max(1)));
+    }
     known.insert(
         "idle_threshold_s",
         ParamValue::Int(check.idle_in_transaction_secs.round() as i64),

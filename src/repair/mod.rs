@@ -4,6 +4,7 @@
 //! * [`lock`]: one repair per collection (advisory lock; a second runner exits 75).
 //! * [`exec`]: one SQL step under lock/statement timeouts, retried on lock timeouts.
 //! * [`progress`]: polls `pg_stat_progress_*` for the step's backend on a second session.
+//! * [`verdict`]: a repair judged against the whole contract on a fresh check.
 
 pub mod exec;
 pub mod index;
@@ -12,3 +13,4 @@ pub mod progress;
 pub mod recover;
 pub mod run;
 pub mod undo;
+pub mod verdict;

@@ -16,7 +16,7 @@ use super::index::{check_valid, created_index, reindexed};
 use super::lock::CollectionLock;
 use super::progress::{self, Reading};
 use super::undo::Undo;
-use crate::playbook::{Direction, Playbook, Rendered};
+use crate::playbook::{Playbook, Rendered};
 use crate::sql::quote;
 use crate::store::plans::StoredPlan;
 use crate::store::repairs;
@@ -439,7 +439,8 @@ pub fn execute(
     Ok(outcome)
 }
 
-/// Checks the playbook's `verify` on the metrics after the repair.
+/// Checks the playbook's `verify` and the whole contract ([`super::verdict`])
+/// on the metrics after the repair.
 fn judge(job: &Job<'_>, after: &BTreeMap<String, f64>, outcome: &mut Outcome) {
     let v = &job.playbook.verify;
     // The playbook's defaults, overridden by the values the plan was made with.
@@ -459,40 +460,14 @@ fn judge(job: &Job<'_>, after: &BTreeMap<String, f64>, outcome: &mut Outcome) {
             outcome.verify_notes.push(format!("expected {c}"));
         }
     }
-    if let Some(imp) = &v.improves {
-        let (b, a) = (
-            job.before.get(&imp.metric).copied(),
-            after.get(&imp.metric).copied(),
-        );
-        outcome.metric = Some((imp.metric.clone(), b, a));
-        match (b, a) {
-            (Some(b), Some(a)) => {
-                let delta = match imp.direction {
-                    Direction::Increase => a - b,
-                    Direction::Decrease => b - a,
-                };
-                let rel = delta / b.abs().max(1e-9);
-                outcome.improvement = Some(rel);
-                // Already at its best (e.g. recall 1.0 after a fix elsewhere) counts as no regression.
-                if rel < job.margin && delta.abs() > f64::EPSILON {
-                    outcome.verify_notes.push(format!(
-                        "{} went from {b:.4} to {a:.4}: {:+.1}%, below the required {:.0}%",
-                        imp.metric,
-                        rel * 100.0,
-                        job.margin * 100.0
-                    ));
-                } else if delta.abs() <= f64::EPSILON && rel < job.margin {
-                    outcome
-                        .verify_notes
-                        .push(format!("{} did not change ({b:.4})", imp.metric));
-                }
-            }
-            (None, Some(_)) => {}
-            _ => outcome
-                .verify_notes
-                .push(format!("{} was not measured", imp.metric)),
-        }
-    }
+    let target = v.improves.as_ref().map(|imp| super::verdict::Target {
+        metric: &imp.metric,
+        direction: imp.direction,
+    });
+    let verdict = super::verdict::judge(job.before, after, target, job.margin);
+    outcome.metric = verdict.metric;
+    outcome.improvement = verdict.improvement;
+    outcome.verify_notes.extend(verdict.notes);
     outcome.verified = outcome.verify_notes.is_empty();
 }
 

@@ -354,7 +354,22 @@ fn recall_and_latency_are_measured_and_a_low_ef_search_shows() {
         .unwrap_or_else(|| panic!("{good:#} {err}"));
     assert!(good["metrics"]["latency.p99_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(good["details"]["recall"]["plan_uses_index"], true);
-    assert_eq!(good["metrics"]["recall.probes"], 50.0);
+    assert_eq!(good["metrics"]["recall.probes"], 500.0);
+    // every recall figure carries its interval, in the details and the metrics
+    let r = &good["details"]["recall"];
+    assert_eq!(r["probe_source"], "neighbourhood", "{r:#}");
+    let (lo, hi, hw) = (
+        r["recall_low"].as_f64().unwrap(),
+        r["recall_high"].as_f64().unwrap(),
+        r["recall_half_width"].as_f64().unwrap(),
+    );
+    assert!(
+        lo <= recall && recall <= hi && hw > 0.0 && hw <= 0.02,
+        "{r:#}"
+    );
+    assert_eq!(good["metrics"]["recall.ci_low"].as_f64(), Some(lo));
+    assert_eq!(good["metrics"]["recall.ci_high"].as_f64(), Some(hi));
+    assert_eq!(good["metrics"]["recall.half_width"].as_f64(), Some(hw));
     db.sql(&format!(
         "ALTER DATABASE {} SET hnsw.ef_search = 10",
         db.name

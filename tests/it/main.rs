@@ -34,4 +34,5 @@ mod ruvector;
 mod scenarios;
 mod scratch;
 mod structure;
+mod trust;
 mod usage;

@@ -189,7 +189,7 @@ fn list_and_show_the_library_with_overrides() {
         "{out}"
     );
     assert!(
-        out.contains("when: recall.at_k < {{ target_recall }}"),
+        out.contains("when: recall.ci_high < {{ target_recall }}"),
         "{out}"
     );
 

@@ -669,7 +669,7 @@ fn check_probes_every_index_opclass_end_to_end() {
         assert!(code < 3, "{opclass}: {err}");
         let recall = &report["details"]["recall"];
         assert_eq!(recall["plan_uses_index"], true, "{opclass}: {report:#}");
-        assert_eq!(recall["probes"], 50, "{opclass}");
+        assert_eq!(recall["probes"], 500, "{opclass}");
         let at_k = report["metrics"]["recall.at_k"].as_f64().unwrap();
         assert!(at_k >= 0.9, "{opclass}: recall {at_k}: {report:#}");
     }

@@ -197,7 +197,9 @@ fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
 }
 
 #[test]
-fn ivfflat_flooded_after_training_gets_new_lists() {
+fn ivfflat_flooded_after_training_with_adequate_probes_is_left_alone() {
+    // Skewed lists, but probes = lists: recall meets the contract, so the skew
+    // is no problem and the index is not rebuilt (hands off what is healthy).
     let d = db();
     d.sql(
         "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector(8));
@@ -214,26 +216,18 @@ fn ivfflat_flooded_after_training_gets_new_lists() {
     ));
     let rows = d.fingerprint("emb");
     let (_, before, _) = d.check_json("emb", &[]);
-    let cv_before = before["metrics"]["ivfflat.list_cv"].as_f64().unwrap();
     assert!(
         classes(&before, "warning").contains(&"centroid_skew".to_string()),
-        "{before:#}"
+        "the skew is measured: {before:#}"
     );
+    assert!(before["metrics"]["recall.ci_high"].as_f64().unwrap() >= 0.95);
     let (code, v, err) = d.json(&["repair", "--collection", "emb", "--yes"]);
     assert_eq!(code, 0, "{v:#} {err}");
-    let r = v["repairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["playbook"] == "rebuild_ivfflat_lists")
-        .unwrap_or_else(|| panic!("{v:#}"));
-    assert_eq!(r["status"], "succeeded", "{r:#}");
+    assert!(v["repairs"].as_array().unwrap().is_empty(), "{v:#}");
     assert_eq!(d.fingerprint("emb"), rows);
     let (_, after, _) = d.check_json("emb", &[]);
-    let cv_after = after["metrics"]["ivfflat.list_cv"].as_f64().unwrap();
-    assert!(cv_after < cv_before * 0.9, "{cv_before} -> {cv_after}");
     assert_eq!(
-        after["metrics"]["ivfflat.lists"], 10.0,
-        "rows / 1000: {after:#}"
+        after["metrics"]["index.relfilenode"], before["metrics"]["index.relfilenode"],
+        "the index was not rebuilt"
     );
 }
