@@ -10,8 +10,10 @@
 //!   else, the playbook's margin. A target not measured before fails;
 //! * recall >= min(before, contract) - the noise band (the two probes' own
 //!   interval half-widths, combined);
-//! * p99 latency <= max(before, contract) x 1.2 (plus a millisecond of timer
-//!   jitter, which a sub-millisecond query on a shared host shows);
+//! * p99 latency <= max(before, contract) x 1.2 (plus 5 ms of slack: the p99
+//!   of a few hundred millisecond-scale probes on a busy 2-core host was seen
+//!   to swing from 0.3 to 3.9 ms with nothing changed, and a few milliseconds
+//!   is no regression an operator acts on);
 //! * the rows the exact pass read (every non-NULL vector) are the same count;
 //! * no index is INVALID that was not before.
 
@@ -22,8 +24,8 @@ use crate::playbook::Direction;
 /// p99 latency may grow to this multiple of max(before, contract).
 pub const LATENCY_FACTOR: f64 = 1.2;
 
-/// Milliseconds of timer jitter allowed on top of the latency limit.
-pub const LATENCY_SLACK_MS: f64 = 1.0;
+/// Milliseconds of measurement noise allowed on top of the latency limit.
+pub const LATENCY_SLACK_MS: f64 = 5.0;
 
 /// Noise band used when an observation carries no interval (older ones).
 pub const DEFAULT_BAND: f64 = 0.02;
@@ -327,7 +329,7 @@ mod tests {
             Case {
                 name: "latency more than 1.2x max(before, contract)",
                 before: with(obs(0.99, 10.0, 1000.0), "table.dead_ratio", 0.4),
-                after: with(obs(0.99, 13.5, 1000.0), "table.dead_ratio", 0.1),
+                after: with(obs(0.99, 17.5, 1000.0), "table.dead_ratio", 0.1),
                 target: Some(DEAD),
                 fails: Some("p99 latency rose"),
             },

@@ -176,10 +176,15 @@ pub fn measure(
     let settings = read_settings(ann)?;
     recalls.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
+    let (recall_low, recall_high) = crate::detect::recall::interval(&recalls, spec.k);
     Ok(RecallReport {
         probes: probes.len(),
         k: spec.k,
         recall: mean(&recalls),
+        recall_low,
+        recall_high,
+        recall_half_width: (recall_high - recall_low) / 2.0,
+        probe_source: "table_rows".into(),
         recall_min: recalls.first().copied().unwrap_or(f64::NAN),
         recall_p10: percentile(&recalls, 0.10),
         short_results: short,
