@@ -18,8 +18,8 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
     let mut store = super::store(settings)?;
-    let mut reports: Vec<RepairReport> = Vec::new();
-    for c in &targets {
+    let single = args.target.collection.is_some();
+    let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
         let id = store.collection_id(&c.schema, &c.table, &c.column)?;
         let approved = plans::approved(&mut store.client, &store.schema, id)?;
         let runs: Vec<Option<i64>> = if approved.is_empty() {
@@ -33,23 +33,27 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
                 dry_run: args.dry_run,
                 yes: args.yes,
             };
-            reports.push(settle(repair_one(
-                c, &opts, settings, &mut store, &mut conns, &library,
+            out.push(settle(repair_one(
+                c, &opts, settings, &mut store, conns, &library,
             )?));
         }
-    }
-    let exit = reports
-        .iter()
-        .map(RepairReport::exit)
-        .max()
-        .unwrap_or(Exit::Ok);
+        Ok(())
+    })?;
+    let errors = fleet.errors;
+    let reports: Vec<RepairReport> = fleet.reports;
+    let exit = super::fleet::worst(
+        reports
+            .iter()
+            .map(RepairReport::exit)
+            .chain(errors.iter().map(|e| super::fleet::code_exit(e.exit))),
+    );
     if let Some(path) = &args.prometheus_textfile {
         write_atomic(path, &metrics(&reports, exit))?;
     }
     super::emit_reports(
-        args.target.collection.is_some(),
+        single,
         reports,
-        |repairs| RepairAll { repairs },
+        |repairs| RepairAll { repairs, errors },
         settings.output,
     )?;
     Ok(exit)

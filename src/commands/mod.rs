@@ -6,6 +6,7 @@ mod check;
 mod collections;
 mod decide;
 mod diagnose;
+mod fleet;
 mod generated;
 mod heal;
 mod history;

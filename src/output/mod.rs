@@ -7,6 +7,7 @@ pub mod audit_report;
 pub mod check_report;
 pub mod decision_report;
 pub mod diagnose_report;
+pub mod fleet_report;
 pub mod history_report;
 pub mod learn_report;
 pub mod log;

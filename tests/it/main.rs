@@ -10,6 +10,7 @@ mod deploy;
 mod diagnose;
 mod filtered;
 mod findings;
+mod fleet;
 mod generated;
 mod harness;
 mod learn;
