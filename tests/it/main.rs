@@ -16,6 +16,7 @@ mod harness;
 mod learn;
 mod memory;
 mod migrations;
+mod pgpass;
 mod plan;
 mod playbooks;
 mod quoting;
