@@ -13,6 +13,7 @@ pub mod observations;
 pub mod outcomes;
 pub mod plans;
 pub mod repairs;
+pub mod retention;
 pub mod status;
 
 use std::collections::HashMap;

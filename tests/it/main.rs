@@ -26,6 +26,7 @@ mod repair;
 mod repair_exec;
 mod replication;
 mod restart;
+mod retention;
 mod scenarios;
 mod scratch;
 mod structure;
