@@ -52,6 +52,27 @@ pub struct FileConfig {
     /// Days of observations, findings, diagnoses, problems and superseded plans
     /// to keep (default 30; 0 keeps everything).
     pub retention_days: Option<u32>,
+    /// Switches of `heal`.
+    #[serde(default)]
+    pub heal: Switch,
+    /// Switches of `learn`.
+    #[serde(default)]
+    pub learn: Switch,
+}
+
+/// An operator's on/off switch (`heal.enabled`, `learn.enabled`; default on).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Switch {
+    /// `false`: `heal` checks and diagnoses but acts on nothing; `learn` reports
+    /// but stores no weights and raises no stops.
+    pub enabled: bool,
+}
+
+impl Default for Switch {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
 }
 
 /// Safety limits of planning and repair. Every field has a default.
@@ -286,6 +307,10 @@ pub struct Settings {
     pub plan: PlanConfig,
     /// Days of history the acting commands keep (0: everything).
     pub retention_days: u32,
+    /// `heal.enabled`.
+    pub heal: Switch,
+    /// `learn.enabled`.
+    pub learn: Switch,
 }
 
 impl Settings {
@@ -382,6 +407,8 @@ impl Settings {
             audit: file.audit,
             plan: file.plan,
             retention_days: file.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS),
+            heal: file.heal,
+            learn: file.learn,
         })
     }
 }

@@ -8,7 +8,8 @@ use super::repair::{Options, repair_one};
 use crate::cli::HealArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
-use crate::output::prometheus::{Sample, render, write_atomic};
+use crate::output::heal_metrics::{HealExport, textfile};
+use crate::output::prometheus::write_atomic;
 use crate::output::repair_report::{RepairAll, RepairReport, settle};
 use crate::playbook::Library;
 use crate::store::plans;
@@ -48,7 +49,17 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
             .chain(errors.iter().map(|e| super::fleet::code_exit(e.exit))),
     );
     if let Some(path) = &args.prometheus_textfile {
-        write_atomic(path, &metrics(&reports, exit))?;
+        let checks = super::textfile::latest_checks(&mut store, &targets, &errors)?;
+        let export = HealExport {
+            reports: &reports,
+            checks: &checks,
+            errors: &errors,
+            exit,
+            healing_enabled: settings.heal.enabled,
+            learning_enabled: settings.learn.enabled,
+            at: crate::clock::now(),
+        };
+        write_atomic(path, &textfile(&export))?;
     }
     super::emit_reports(
         single,
@@ -57,41 +68,4 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
         settings.output,
     )?;
     Ok(exit)
-}
-
-/// Textfile metrics of one heal run.
-fn metrics(reports: &[RepairReport], exit: Exit) -> String {
-    let mut samples = Vec::new();
-    for r in reports {
-        let label = |extra: Option<(&str, &str)>| {
-            let mut l = vec![("collection".to_string(), r.collection.clone())];
-            if let Some((k, v)) = extra {
-                l.push((k.to_string(), v.to_string()));
-            }
-            l
-        };
-        for ran in &r.repairs {
-            samples.push(Sample {
-                name: "ruvheal_heal_repair_success".into(),
-                labels: label(Some(("strategy", &ran.playbook))),
-                value: (ran.outcome.status == "succeeded") as u8 as f64,
-            });
-            samples.push(Sample {
-                name: "ruvheal_heal_repair_duration_seconds".into(),
-                labels: label(Some(("strategy", &ran.playbook))),
-                value: ran.outcome.steps_ms / 1000.0,
-            });
-        }
-        samples.push(Sample {
-            name: "ruvheal_heal_awaiting_approval".into(),
-            labels: label(None),
-            value: r.awaiting_approval.len() as f64,
-        });
-    }
-    samples.push(Sample {
-        name: "ruvheal_heal_status".into(),
-        labels: vec![],
-        value: exit.code() as f64,
-    });
-    render(&samples)
 }

@@ -16,6 +16,7 @@ mod playbooks;
 mod repair;
 mod rollback;
 mod status;
+mod textfile;
 
 use anyhow::Result;
 

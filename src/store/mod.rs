@@ -8,6 +8,7 @@ pub mod audit;
 pub mod diagnoses;
 pub mod history;
 pub mod learning;
+pub mod metrics;
 pub mod migrate;
 pub mod observations;
 pub mod outcomes;

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against a real PostgreSQL + pgvector.
 
+mod alerts;
 mod audit;
 mod chaos;
 mod check;
