@@ -19,6 +19,9 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
     let library = Library::load(args.playbooks.playbooks.as_deref())?;
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
     let mut store = super::store(settings)?;
+    if !settings.heal.enabled {
+        return super::heal_off::run(args, settings, &targets, &mut store, &mut conns);
+    }
     let single = args.target.collection.is_some();
     let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
         let id = store.collection_id(&c.schema, &c.table, &c.column)?;

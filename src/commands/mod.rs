@@ -9,6 +9,7 @@ mod diagnose;
 mod fleet;
 mod generated;
 mod heal;
+mod heal_off;
 mod history;
 mod learn;
 mod plan;

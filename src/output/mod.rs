@@ -9,6 +9,7 @@ pub mod decision_report;
 pub mod diagnose_report;
 pub mod fleet_report;
 pub mod heal_metrics;
+pub mod heal_off_report;
 pub mod history_report;
 pub mod learn_report;
 pub mod log;

@@ -14,6 +14,7 @@ mod findings;
 mod fleet;
 mod generated;
 mod harness;
+mod heal_off;
 mod learn;
 mod memory;
 mod migrations;
