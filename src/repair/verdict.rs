@@ -111,7 +111,9 @@ fn improved(before: &Metrics, after: &Metrics, t: Target<'_>, margin: f64, v: &m
     } else {
         delta / b.abs()
     };
-    v.improvement = Some(rel);
+    // Six decimals: the figure is stored in jsonb and hashed in the audit log,
+    // and a float's 17-digit text does not come back from jsonb the same.
+    v.improvement = Some((rel * 1e6).round() / 1e6);
     if t.metric.starts_with("recall.") {
         let band = band(before, after);
         let min = contract(before, after, "contract.min_recall");
