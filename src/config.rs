@@ -17,6 +17,9 @@ use crate::exit::usage;
 /// Default name of the schema holding ruvheal's state tables.
 pub const DEFAULT_STATE_SCHEMA: &str = "ruvheal";
 
+/// Days of history kept when the file does not say (`retention_days`).
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+
 /// The configuration file, as written by the user. Unknown keys are errors.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +49,30 @@ pub struct FileConfig {
     /// Safety limits of `plan`, `repair` and `heal`.
     #[serde(default)]
     pub plan: PlanConfig,
+    /// Days of observations, findings, diagnoses, problems and superseded plans
+    /// to keep (default 30; 0 keeps everything).
+    pub retention_days: Option<u32>,
+    /// Switches of `heal`.
+    #[serde(default)]
+    pub heal: Switch,
+    /// Switches of `learn`.
+    #[serde(default)]
+    pub learn: Switch,
+}
+
+/// An operator's on/off switch (`heal.enabled`, `learn.enabled`; default on).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Switch {
+    /// `false`: `heal` checks and diagnoses but acts on nothing; `learn` reports
+    /// but stores no weights and raises no stops.
+    pub enabled: bool,
+}
+
+impl Default for Switch {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
 }
 
 /// Safety limits of planning and repair. Every field has a default.
@@ -284,6 +311,12 @@ pub struct Settings {
     pub audit: AuditConfig,
     /// Safety limits of `plan`, `repair` and `heal`.
     pub plan: PlanConfig,
+    /// Days of history the acting commands keep (0: everything).
+    pub retention_days: u32,
+    /// `heal.enabled`.
+    pub heal: Switch,
+    /// `learn.enabled`.
+    pub learn: Switch,
 }
 
 impl Settings {
@@ -379,6 +412,9 @@ impl Settings {
             diagnose: file.diagnose,
             audit: file.audit,
             plan: file.plan,
+            retention_days: file.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS),
+            heal: file.heal,
+            learn: file.learn,
         })
     }
 }

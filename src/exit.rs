@@ -46,7 +46,10 @@ Exit status:
   3   unknown: could not connect, missing privilege or extension, internal error,
       or a capability this build does not have yet
   64  usage error: bad flag, argument, name or configuration file
-  75  another ruvheal holds the collection's lock; try later";
+  75  another ruvheal holds the collection's lock; try later
+With --all every collection runs on its own (a failed one is reported with its
+code and the next one runs); the status is the worst seen, ranked
+0 < 75 < 1 < 2 < 3 < 64.";
 
 /// Bad input from the user: flags, names, configuration. Exit 64.
 #[derive(Debug)]

@@ -80,6 +80,8 @@ usage error: bad flag, argument, name or configuration file
 .TP
 \fB75\fR
 another ruvheal holds the collection's lock; try later
+.PP
+With \fB\-\-all\fR every collection runs on its own: one that fails is reported with its code and the next one runs; the status is the worst seen, ranked 0 < 75 < 1 < 2 < 3 < 64.
 .SH ENVIRONMENT
 .TP
 \fBDATABASE_URL\fR
@@ -87,6 +89,9 @@ database holding the collections (a URL or key=value DSN), unless \fB\-\-databas
 .TP
 \fBPGHOST\fR, \fBPGPORT\fR, \fBPGUSER\fR, \fBPGDATABASE\fR, \fBPGPASSWORD\fR, \fBPGSSLMODE\fR, \fBPGSSLROOTCERT\fR, \fBPGCONNECT_TIMEOUT\fR, \fBPGAPPNAME\fR
 libpq variables; they fill in whatever the URL leaves out
+.TP
+\fBPGPASSFILE\fR
+the password file (default \fI~/.pgpass\fR), read as libpq reads it when no password is given
 .TP
 \fBRUVHEAL_STATE_URL\fR, \fBRUVHEAL_STATE_SCHEMA\fR
 where the state tables live (default: the collections' database, schema ruvheal)
@@ -100,4 +105,7 @@ no colour in tables
 .TP
 \fI./ruvheal.yaml\fR, \fI$XDG_CONFIG_HOME/ruvheal/config.yaml\fR
 configuration, read when \fB\-\-config\fR is not given; flags beat the environment, which beats the file
+.TP
+\fI~/.pgpass\fR
+passwords, \fIhost\fR:\fIport\fR:\fIdatabase\fR:\fIuser\fR:\fIpassword\fR per line; ignored with a warning when its group or others may read it
 "#;

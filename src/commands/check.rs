@@ -16,28 +16,24 @@ use crate::store::{Store, observations};
 pub fn run(args: &CheckArgs, settings: &Settings) -> Result<Exit> {
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
     let mut store = super::read_only_store(settings)?;
-    let mut reports = Vec::new();
-    for c in &targets {
-        reports.push(check_one(
-            c,
-            args.seed.unwrap_or(0),
-            settings,
-            &mut store,
-            &mut conns,
-        )?);
-    }
-    let exit = reports
-        .iter()
-        .map(CheckReport::exit)
-        .max()
-        .unwrap_or(Exit::Ok);
+    let single = args.target.collection.is_some();
+    let seed = args.seed.unwrap_or(0);
+    let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
+        out.push(check_one(c, seed, settings, &mut store, conns)?);
+        Ok(())
+    })?;
+    let exit = fleet.exit(CheckReport::exit);
     if let Some(path) = &args.prometheus_textfile {
-        output::prometheus::write_atomic(path, &output::check_report::prometheus(&reports))?;
+        output::prometheus::write_atomic(
+            path,
+            &output::check_report::prometheus(&fleet.reports, &fleet.errors),
+        )?;
     }
+    let errors = fleet.errors;
     super::emit_reports(
-        args.target.collection.is_some(),
-        reports,
-        |checks| output::check_report::CheckAll { checks },
+        single,
+        fleet.reports,
+        |checks| output::check_report::CheckAll { checks, errors },
         settings.output,
     )?;
     Ok(exit)

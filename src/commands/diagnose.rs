@@ -19,19 +19,17 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings) -> Result<Exit> {
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
     let targets = super::clean_leftovers(settings, &mut conns, targets)?;
     let mut store = super::store(settings)?;
-    let mut reports = Vec::new();
-    for c in &targets {
-        reports.push(diagnose_one(c, args.fresh, settings, &mut store, &mut conns)?.0);
-    }
-    let exit = reports
-        .iter()
-        .map(DiagnoseReport::exit)
-        .max()
-        .unwrap_or(Exit::Ok);
+    let single = args.target.collection.is_some();
+    let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
+        out.push(diagnose_one(c, args.fresh, settings, &mut store, conns)?.0);
+        Ok(())
+    })?;
+    let exit = fleet.exit(DiagnoseReport::exit);
+    let errors = fleet.errors;
     super::emit_reports(
-        args.target.collection.is_some(),
-        reports,
-        |diagnoses| DiagnoseAll { diagnoses },
+        single,
+        fleet.reports,
+        |diagnoses| DiagnoseAll { diagnoses, errors },
         settings.output,
     )?;
     Ok(exit)

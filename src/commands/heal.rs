@@ -8,7 +8,8 @@ use super::repair::{Options, repair_one};
 use crate::cli::HealArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
-use crate::output::prometheus::{Sample, render, write_atomic};
+use crate::output::heal_metrics::{HealExport, textfile};
+use crate::output::prometheus::write_atomic;
 use crate::output::repair_report::{RepairAll, RepairReport, settle};
 use crate::playbook::Library;
 use crate::store::plans;
@@ -23,8 +24,11 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
         super::clean_leftovers(settings, &mut conns, targets)?
     };
     let mut store = super::store(settings)?;
-    let mut reports: Vec<RepairReport> = Vec::new();
-    for c in &targets {
+    if !settings.heal.enabled {
+        return super::heal_off::run(args, settings, &targets, &mut store, &mut conns);
+    }
+    let single = args.target.collection.is_some();
+    let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
         let id = store.collection_id(&c.schema, &c.table, &c.column)?;
         let approved = plans::approved(&mut store.client, &store.schema, id)?;
         let runs: Vec<Option<i64>> = if approved.is_empty() {
@@ -38,63 +42,40 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
                 dry_run: args.dry_run,
                 yes: args.yes,
             };
-            reports.push(settle(repair_one(
-                c, &opts, settings, &mut store, &mut conns, &library,
+            out.push(settle(repair_one(
+                c, &opts, settings, &mut store, conns, &library,
             )?));
         }
-    }
-    // What is left decides too: a critical problem left unrepaired for any
-    // reason (cooldown, cap, approval, blocked, no playbook) is exit 2.
-    let exit = reports
-        .iter()
-        .map(|r| r.exit().max(r.unrepaired_exit()))
-        .max()
-        .unwrap_or(Exit::Ok);
+        Ok(())
+    })?;
+    let errors = fleet.errors;
+    let reports: Vec<RepairReport> = fleet.reports;
+    let exit = super::fleet::worst(
+        reports
+            .iter()
+            // What is left decides too: a critical problem left unrepaired for
+            // any reason (cooldown, cap, approval, blocked, no playbook) is exit 2.
+            .map(|r| r.exit().max(r.unrepaired_exit()))
+            .chain(errors.iter().map(|e| super::fleet::code_exit(e.exit))),
+    );
     if let Some(path) = &args.prometheus_textfile {
-        write_atomic(path, &metrics(&reports, exit))?;
+        let checks = super::textfile::latest_checks(&mut store, &targets, &errors)?;
+        let export = HealExport {
+            reports: &reports,
+            checks: &checks,
+            errors: &errors,
+            exit,
+            healing_enabled: settings.heal.enabled,
+            learning_enabled: settings.learn.enabled,
+            at: store.now()?,
+        };
+        write_atomic(path, &textfile(&export))?;
     }
     super::emit_reports(
-        args.target.collection.is_some(),
+        single,
         reports,
-        |repairs| RepairAll { repairs },
+        |repairs| RepairAll { repairs, errors },
         settings.output,
     )?;
     Ok(exit)
-}
-
-/// Textfile metrics of one heal run.
-fn metrics(reports: &[RepairReport], exit: Exit) -> String {
-    let mut samples = Vec::new();
-    for r in reports {
-        let label = |extra: Option<(&str, &str)>| {
-            let mut l = vec![("collection".to_string(), r.collection.clone())];
-            if let Some((k, v)) = extra {
-                l.push((k.to_string(), v.to_string()));
-            }
-            l
-        };
-        for ran in &r.repairs {
-            samples.push(Sample {
-                name: "ruvheal_heal_repair_success".into(),
-                labels: label(Some(("strategy", &ran.playbook))),
-                value: (ran.outcome.status == "succeeded") as u8 as f64,
-            });
-            samples.push(Sample {
-                name: "ruvheal_heal_repair_duration_seconds".into(),
-                labels: label(Some(("strategy", &ran.playbook))),
-                value: ran.outcome.steps_ms / 1000.0,
-            });
-        }
-        samples.push(Sample {
-            name: "ruvheal_heal_awaiting_approval".into(),
-            labels: label(None),
-            value: r.awaiting_approval.len() as f64,
-        });
-    }
-    samples.push(Sample {
-        name: "ruvheal_heal_status".into(),
-        labels: vec![],
-        value: exit.code() as f64,
-    });
-    render(&samples)
 }

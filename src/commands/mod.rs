@@ -6,8 +6,10 @@ mod check;
 mod collections;
 mod decide;
 mod diagnose;
+mod fleet;
 mod generated;
 mod heal;
+mod heal_off;
 mod history;
 mod learn;
 mod plan;
@@ -15,6 +17,7 @@ mod playbooks;
 mod repair;
 mod rollback;
 mod status;
+mod textfile;
 
 use anyhow::Result;
 
@@ -112,10 +115,24 @@ pub(crate) fn clean_leftovers(
         .collect())
 }
 
-/// The state store, after cleaning up repairs a killed process left behind.
+/// The state store, after cleaning up repairs a killed process left behind and
+/// pruning history older than `retention_days` (bounded batches).
 pub(crate) fn store(settings: &Settings) -> Result<crate::store::Store> {
     let mut store = crate::store::Store::open(settings)?;
     sweep_cut_short(settings, &mut store)?;
+    let pruned =
+        crate::store::retention::prune(&mut store.client, &store.schema, settings.retention_days)?;
+    if !pruned.is_empty() {
+        log::info!(
+            "retention ({} days): pruned {} observations ({} findings), {} diagnoses ({} problems), {} superseded plans",
+            settings.retention_days,
+            pruned.observations,
+            pruned.findings,
+            pruned.diagnoses,
+            pruned.problems,
+            pruned.plans
+        );
+    }
     Ok(store)
 }
 

@@ -23,21 +23,23 @@ pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
     let (mut conns, targets) = super::collections(settings, args.target.collection.as_deref())?;
     let targets = super::clean_leftovers(settings, &mut conns, targets)?;
     let mut store = super::store(settings)?;
-    let mut reports = Vec::new();
-    for c in &targets {
-        reports.push(plan_one(
-            c, false, settings, &mut store, &mut conns, &library,
-        )?);
-    }
-    let exit = if reports.iter().any(CollectionPlan::awaits_approval) {
-        Exit::Warning
-    } else {
-        Exit::Ok
-    };
+    let single = args.target.collection.is_some();
+    let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
+        out.push(plan_one(c, false, settings, &mut store, conns, &library)?);
+        Ok(())
+    })?;
+    let exit = fleet.exit(|p| {
+        if p.awaits_approval() {
+            Exit::Warning
+        } else {
+            Exit::Ok
+        }
+    });
+    let errors = fleet.errors;
     super::emit_reports(
-        args.target.collection.is_some(),
-        reports,
-        |plans| PlanAll { plans },
+        single,
+        fleet.reports,
+        |plans| PlanAll { plans, errors },
         settings.output,
     )?;
     Ok(exit)

@@ -34,21 +34,19 @@ pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
         dry_run: args.dry_run,
         yes: args.yes,
     };
-    let mut reports = Vec::new();
-    for c in &targets {
-        reports.push(crate::output::repair_report::settle(repair_one(
-            c, &opts, settings, &mut store, &mut conns, &library,
+    let single = args.target.collection.is_some();
+    let fleet = super::fleet::each(single, &targets, settings, &mut conns, |c, conns, out| {
+        out.push(crate::output::repair_report::settle(repair_one(
+            c, &opts, settings, &mut store, conns, &library,
         )?));
-    }
-    let exit = reports
-        .iter()
-        .map(RepairReport::exit)
-        .max()
-        .unwrap_or(Exit::Ok);
+        Ok(())
+    })?;
+    let exit = fleet.exit(RepairReport::exit);
+    let errors = fleet.errors;
     super::emit_reports(
-        args.target.collection.is_some(),
-        reports,
-        |repairs| RepairAll { repairs },
+        single,
+        fleet.reports,
+        |repairs| RepairAll { repairs, errors },
         settings.output,
     )?;
     Ok(exit)

@@ -49,7 +49,16 @@ pub fn run(args: &StatusArgs, settings: &Settings) -> Result<Exit> {
         outcomes: status::outcomes(client, schema)?,
     };
     if args.prometheus {
-        output::raw(output::status_report::prometheus(&report).as_bytes())?;
+        let mut extra = output::outcome_metrics::outcomes(
+            &crate::store::metrics::counters(&mut store.client, &store.schema)?,
+            &crate::store::metrics::windows(&mut store.client, &store.schema)?,
+        );
+        extra.push(output::outcome_metrics::written_at(
+            output::outcome_metrics::STATUS_TIMESTAMP,
+            now,
+        ));
+        let text = output::status_report::prometheus(&report) + &output::prometheus::render(&extra);
+        output::raw(text.as_bytes())?;
     } else {
         output::emit(&report, settings.output)?;
     }

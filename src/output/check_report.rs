@@ -56,6 +56,8 @@ pub struct CheckReport {
 pub struct CheckAll {
     /// One report per collection.
     pub checks: Vec<CheckReport>,
+    /// Collections whose run failed (the others still ran).
+    pub errors: Vec<crate::output::fleet_report::CollectionError>,
 }
 
 impl CheckReport {
@@ -172,16 +174,37 @@ impl Report for CheckReport {
 
 impl Report for CheckAll {
     fn tables(&self, style: &Style) -> Vec<Block> {
-        if self.checks.is_empty() {
+        if self.checks.is_empty() && self.errors.is_empty() {
             return vec![Block::Line("no vector collections to check".into())];
         }
-        self.checks.iter().flat_map(|c| c.blocks(style)).collect()
+        let mut out: Vec<Block> = self.checks.iter().flat_map(|c| c.blocks(style)).collect();
+        out.extend(crate::output::fleet_report::blocks(&self.errors, style));
+        out
     }
 }
 
-/// The reports as Prometheus textfile metrics.
-pub fn prometheus(reports: &[CheckReport]) -> String {
+/// The reports as Prometheus textfile metrics; a collection whose check failed
+/// under `--all` gets its `ruvheal_check_status` (3, 64 or 75) and nothing else.
+pub fn prometheus(
+    reports: &[CheckReport],
+    errors: &[crate::output::fleet_report::CollectionError],
+) -> String {
+    render(&samples(reports, errors))
+}
+
+/// The samples of [`prometheus`], for a textfile that carries more (`heal`'s).
+pub fn samples(
+    reports: &[CheckReport],
+    errors: &[crate::output::fleet_report::CollectionError],
+) -> Vec<Sample> {
     let mut samples = Vec::new();
+    for e in errors {
+        samples.push(Sample {
+            name: "ruvheal_check_status".into(),
+            labels: vec![("collection".to_string(), e.collection.clone())],
+            value: f64::from(e.exit),
+        });
+    }
     for r in reports {
         let label = vec![("collection".to_string(), r.collection.clone())];
         for (k, v) in &r.metrics {
@@ -217,5 +240,5 @@ pub fn prometheus(reports: &[CheckReport]) -> String {
             value: r.observed_at.timestamp() as f64,
         });
     }
-    render(&samples)
+    samples
 }

@@ -149,16 +149,21 @@ impl Report for DiagnoseReport {
 pub struct DiagnoseAll {
     /// One report per collection.
     pub diagnoses: Vec<DiagnoseReport>,
+    /// Collections whose run failed (the others still ran).
+    pub errors: Vec<crate::output::fleet_report::CollectionError>,
 }
 
 impl Report for DiagnoseAll {
     fn tables(&self, style: &Style) -> Vec<Block> {
-        if self.diagnoses.is_empty() {
+        if self.diagnoses.is_empty() && self.errors.is_empty() {
             return vec![Block::Line("no vector collections to diagnose".into())];
         }
-        self.diagnoses
+        let mut out: Vec<Block> = self
+            .diagnoses
             .iter()
             .flat_map(|d| d.blocks(style))
-            .collect()
+            .collect();
+        out.extend(crate::output::fleet_report::blocks(&self.errors, style));
+        out
     }
 }

@@ -116,13 +116,17 @@ impl Report for CollectionPlan {
 pub struct PlanAll {
     /// One per collection.
     pub plans: Vec<CollectionPlan>,
+    /// Collections whose run failed (the others still ran).
+    pub errors: Vec<crate::output::fleet_report::CollectionError>,
 }
 
 impl Report for PlanAll {
     fn tables(&self, style: &Style) -> Vec<Block> {
-        if self.plans.is_empty() {
+        if self.plans.is_empty() && self.errors.is_empty() {
             return vec![Block::Line("no vector collections to plan for".into())];
         }
-        self.plans.iter().flat_map(|p| p.blocks(style)).collect()
+        let mut out: Vec<Block> = self.plans.iter().flat_map(|p| p.blocks(style)).collect();
+        out.extend(crate::output::fleet_report::blocks(&self.errors, style));
+        out
     }
 }

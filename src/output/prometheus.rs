@@ -31,7 +31,8 @@ fn escape_label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Renders samples grouped by metric name, each with a `# TYPE` line.
+/// Renders samples grouped by metric name, each with a `# TYPE` line (`counter`
+/// for a `*_total` name, else `gauge`).
 pub fn render(samples: &[Sample]) -> String {
     let mut by_name: BTreeMap<&str, Vec<&Sample>> = BTreeMap::new();
     for s in samples.iter().filter(|s| s.value.is_finite()) {
@@ -39,7 +40,12 @@ pub fn render(samples: &[Sample]) -> String {
     }
     let mut out = String::new();
     for (name, group) in by_name {
-        out.push_str(&format!("# TYPE {name} gauge\n"));
+        let kind = if name.ends_with("_total") {
+            "counter"
+        } else {
+            "gauge"
+        };
+        out.push_str(&format!("# TYPE {name} {kind}\n"));
         for s in group {
             let labels: Vec<String> = s
                 .labels

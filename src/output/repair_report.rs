@@ -206,11 +206,15 @@ impl Report for RepairReport {
 pub struct RepairAll {
     /// One per collection.
     pub repairs: Vec<RepairReport>,
+    /// Collections whose run failed (the others still ran).
+    pub errors: Vec<crate::output::fleet_report::CollectionError>,
 }
 
 impl Report for RepairAll {
     fn tables(&self, style: &Style) -> Vec<Block> {
-        self.repairs.iter().flat_map(|r| r.blocks(style)).collect()
+        let mut out: Vec<Block> = self.repairs.iter().flat_map(|r| r.blocks(style)).collect();
+        out.extend(crate::output::fleet_report::blocks(&self.errors, style));
+        out
     }
 }
 

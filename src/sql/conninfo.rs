@@ -74,7 +74,8 @@ fn env(name: &str) -> Option<String> {
 impl ConnInfo {
     /// Parses `input` (URL or DSN; `None` for libpq environment only) and completes
     /// it from `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, `PGPASSWORD`,
-    /// `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME` and libpq's defaults.
+    /// `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME`, the password file
+    /// (`PGPASSFILE` or `~/.pgpass`, see [`super::pgpass`]) and libpq's defaults.
     pub fn resolve(input: Option<&str>, connect_timeout: Duration) -> Result<Self> {
         let (rest, mut sslmode, mut sslrootcert) = match input {
             Some(s) => split_tls_params(s)?,
@@ -120,6 +121,11 @@ impl ConnInfo {
             config.dbname(&db);
         }
         if let (None, Some(pw)) = (config.get_password(), env("PGPASSWORD")) {
+            config.password(pw);
+        }
+        if config.get_password().is_none()
+            && let Some(pw) = super::pgpass::path().and_then(|f| pgpass_for(&config, &f))
+        {
             config.password(pw);
         }
         if config.get_application_name().is_none() {
@@ -198,6 +204,28 @@ impl fmt::Display for Target {
             self.host, self.port, self.database, self.user
         )
     }
+}
+
+/// The password file's password for the first host and port of `config`.
+fn pgpass_for(config: &postgres::Config, file: &std::path::Path) -> Option<String> {
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(s)) => s.clone(),
+        Some(Host::Unix(p)) => p.display().to_string(),
+        None => String::new(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .map_or(String::new(), u16::to_string);
+    super::pgpass::lookup(
+        file,
+        &super::pgpass::Key {
+            host: &host,
+            port: &port,
+            database: config.get_dbname().unwrap_or(""),
+            user: config.get_user().unwrap_or(""),
+        },
+    )
 }
 
 /// libpq's default: the Debian socket folder, then /tmp, then localhost.

@@ -5,6 +5,7 @@
 pub mod connect;
 pub mod conninfo;
 pub mod copy;
+pub mod pgpass;
 pub mod quote;
 pub mod session;
 pub mod tls;

@@ -8,11 +8,13 @@ pub mod audit;
 pub mod diagnoses;
 pub mod history;
 pub mod learning;
+pub mod metrics;
 pub mod migrate;
 pub mod observations;
 pub mod outcomes;
 pub mod plans;
 pub mod repairs;
+pub mod retention;
 pub mod status;
 
 use std::collections::HashMap;

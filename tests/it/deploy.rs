@@ -7,7 +7,8 @@ const ALERTS: &str = include_str!("../../deploy/prometheus/ruvheal-alerts.yml");
 const EMITTERS: &[&str] = &[
     include_str!("../../src/output/status_report.rs"),
     include_str!("../../src/output/check_report.rs"),
-    include_str!("../../src/commands/heal.rs"),
+    include_str!("../../src/output/heal_metrics.rs"),
+    include_str!("../../src/output/outcome_metrics.rs"),
 ];
 
 fn metric_names(expr: &str) -> BTreeSet<String> {
@@ -59,12 +60,57 @@ fn alert_rules_parse_and_use_only_emitted_metrics() {
     }
     // the three kinds of alert the monitoring section promises
     for m in [
-        "ruvheal_repair_success_rate",
+        "ruvheal_repair_window_success_rate",
         "ruvheal_heal_stopped",
         "ruvheal_check_status",
+        "ruvheal_healing_enabled",
+        "ruvheal_heal_last_run_timestamp_seconds",
     ] {
         assert!(used.contains(m), "{m} unused");
     }
+}
+
+/// Every shipped schedule exports both files the alert rules read: heal's
+/// textfile (heal, check and switch metrics) and status's (outcomes, windows,
+/// integrity).
+#[test]
+fn every_deploy_file_exports_what_the_alerts_read() {
+    for (name, text) in [
+        ("cron", include_str!("../../deploy/cron/ruvheal.cron")),
+        (
+            "systemd",
+            include_str!("../../deploy/systemd/ruvheal-heal.service"),
+        ),
+        (
+            "kubernetes",
+            include_str!("../../deploy/kubernetes/ruvheal-cronjob.yaml"),
+        ),
+    ] {
+        let body: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            body.contains("heal --all --yes") && body.contains("--prometheus-textfile"),
+            "{name}: heal's textfile"
+        );
+        assert!(
+            body.contains("status --prometheus"),
+            "{name}: status export"
+        );
+    }
+    // systemd: the exports run whatever heal's exit (ExecStopPost), and learn's
+    // exit 1 (a stopped class) does not skip the status export after it
+    let unit = include_str!("../../deploy/systemd/ruvheal-heal.service");
+    let posts: Vec<&str> = unit
+        .lines()
+        .filter(|l| l.starts_with("ExecStopPost="))
+        .collect();
+    assert_eq!(posts.len(), 2, "{unit}");
+    assert!(posts[0].starts_with("ExecStopPost=-") && posts[0].contains("learn"));
+    assert!(posts[1].contains("status --prometheus"));
+    assert!(!unit.contains("ExecStartPost"));
 }
 
 #[test]

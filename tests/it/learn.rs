@@ -272,7 +272,12 @@ fn exposition(text: &str) -> Vec<String> {
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
             let (name, kind) = rest.split_once(' ').unwrap_or_else(|| panic!("{line}"));
-            assert!(name_ok(name) && kind == "gauge", "{line}");
+            let want = if name.ends_with("_total") {
+                "counter"
+            } else {
+                "gauge"
+            };
+            assert!(name_ok(name) && kind == want, "{line}");
             assert!(!typed.contains(&name.to_string()), "TYPE twice: {line}");
             typed.push(name.to_string());
             continue;

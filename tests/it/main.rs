@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against a real PostgreSQL + pgvector.
 
+mod alerts;
 mod audit;
 mod chaos;
 mod check;
@@ -13,14 +14,17 @@ mod disk_full;
 mod failed_build;
 mod filtered;
 mod findings;
+mod fleet;
 mod generated;
 mod harness;
+mod heal_off;
 mod hostile_playbooks;
 mod hostile_session;
 mod kill_second_step;
 mod learn;
 mod memory;
 mod migrations;
+mod pgpass;
 mod plan;
 mod playbooks;
 mod quoting;
@@ -30,6 +34,7 @@ mod repair;
 mod repair_exec;
 mod replication;
 mod restart;
+mod retention;
 mod ruvector;
 mod scenarios;
 mod scratch;
