@@ -1,7 +1,7 @@
 //! The alert rules under `deploy/prometheus`, tested with `promtool test rules`
 //! on series ruvheal itself wrote (`heal --prometheus-textfile`, `status
-//! --prometheus`, with the clock at the Unix epoch so the timestamps fit
-//! promtool's time line): each alert fires on a faulty state and stays quiet on
+//! --prometheus`, their timestamps rebased on the server's clock at the start
+//! of the test so they fit promtool's time line, which starts at 0): each alert fires on a faulty state and stays quiet on
 //! a healthy one. A textfile a stopped cron leaves behind repeats its last
 //! values; a running cron keeps rewriting its timestamps.
 
@@ -15,7 +15,6 @@ const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/deploy/prometheus/ruvheal-alerts.yml"
 );
-const EPOCH: &str = "1970-01-01T00:00:00Z";
 /// Gauges each run rewrites with the time it ran.
 const CLOCKS: &[&str] = &[
     "ruvheal_heal_last_run_timestamp_seconds",
@@ -29,6 +28,37 @@ fn promtool() -> Option<PathBuf> {
         .split(':')
         .map(|d| Path::new(d).join("promtool"))
         .find(|p| p.is_file())
+}
+
+/// The server's clock (Unix seconds) that promtool's time 0 stands for.
+fn server_epoch(d: &TestDb) -> f64 {
+    d.client()
+        .query_one(
+            "SELECT pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now()))::float8",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// `text` with every `*_timestamp_seconds` value made relative to `t0`.
+fn rebase(text: &str, t0: f64) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let stamp = !line.starts_with('#')
+            && line
+                .split(['{', ' '])
+                .next()
+                .is_some_and(|n| n.ends_with("_timestamp_seconds"));
+        match line.rsplit_once(' ') {
+            Some((series, value)) if stamp => {
+                let v: f64 = value.parse().unwrap();
+                writeln!(out, "{series} {:.3}", v - t0).unwrap();
+            }
+            _ => writeln!(out, "{line}").unwrap(),
+        }
+    }
+    out
 }
 
 /// The samples of a textfile: (series, value).
@@ -188,9 +218,9 @@ fn quiet(files: &[&str], evals: &[&str], rules: &BTreeMap<String, Rule>) -> Stri
 }
 
 /// `heal --all --yes` writing its textfile, with the clock at the epoch.
-fn heal(d: &TestDb, dir: &Path, config: &str, name: &str) -> String {
+fn heal(d: &TestDb, t0: f64, dir: &Path, config: &str, name: &str) -> String {
     let path = dir.join(name);
-    let (code, _, err) = run(d.cmd().env("RUVHEAL_NOW", EPOCH).args([
+    let (code, _, err) = run(d.cmd().args([
         "--config",
         config,
         "heal",
@@ -204,17 +234,13 @@ fn heal(d: &TestDb, dir: &Path, config: &str, name: &str) -> String {
         path.exists(),
         "heal exited {code} without a textfile: {err}"
     );
-    std::fs::read_to_string(path).unwrap()
+    rebase(&std::fs::read_to_string(path).unwrap(), t0)
 }
 
-fn status(d: &TestDb, config: &str) -> String {
-    let (code, out, err) =
-        run(d
-            .cmd()
-            .env("RUVHEAL_NOW", EPOCH)
-            .args(["--config", config, "status", "--prometheus"]));
+fn status(d: &TestDb, t0: f64, config: &str) -> String {
+    let (code, out, err) = run(d.cmd().args(["--config", config, "status", "--prometheus"]));
     assert_eq!(code, 0, "{err}");
-    out
+    rebase(&out, t0)
 }
 
 fn collection(d: &TestDb, t: &str) {
@@ -241,11 +267,15 @@ fn every_alert_fires_on_what_ruvheal_wrote_and_stays_quiet_when_healthy() {
 
     // Healthy: one collection meeting its contract.
     let h = db();
+    let t0 = server_epoch(&h);
     collection(&h, "emb");
-    let healthy = [heal(&h, dir.path(), &plain, "h.prom"), status(&h, &plain)];
+    let healthy = [
+        heal(&h, t0, dir.path(), &plain, "h.prom"),
+        status(&h, t0, &plain),
+    ];
     // The same with heal.enabled false.
     let off = config("off.yaml", "heal:\n  enabled: false\n");
-    let disabled = heal(&h, dir.path(), &off, "off.prom");
+    let disabled = heal(&h, t0, dir.path(), &off, "off.prom");
 
     // Faulty: recall low for the database; a playbook that cannot help is the
     // cheapest choice (its repair is not verified); a collection whose probe
@@ -270,7 +300,7 @@ fn every_alert_fires_on_what_ruvheal_wrote_and_stays_quiet_when_healthy() {
     );
     let bad_heal = {
         let path = dir.path().join("b.prom");
-        let (code, _, err) = run(b.cmd().env("RUVHEAL_NOW", EPOCH).args([
+        let (code, _, err) = run(b.cmd().args([
             "--config",
             &bad_config,
             "heal",
@@ -283,7 +313,7 @@ fn every_alert_fires_on_what_ruvheal_wrote_and_stays_quiet_when_healthy() {
             path.to_str().unwrap(),
         ]));
         assert_eq!(code, 3, "{err}");
-        std::fs::read_to_string(path).unwrap()
+        rebase(&std::fs::read_to_string(path).unwrap(), t0)
     };
     b.sql(
         "INSERT INTO ruvheal.outcomes (collection_id, problem_class, strategy, started_at, finished_at,
@@ -297,7 +327,7 @@ fn every_alert_fires_on_what_ruvheal_wrote_and_stays_quiet_when_healthy() {
     );
     let (code, _, err) = run(b.cmd().args(["learn", "-q", "-o", "json"]));
     assert_eq!(code, 1, "learn stops recall_degradation: {err}");
-    let bad_status = status(&b, &plain);
+    let bad_status = status(&b, t0, &plain);
 
     // Waiting: recall low, every plan needs approval, nothing is repaired.
     let c = db();
@@ -308,8 +338,8 @@ fn every_alert_fires_on_what_ruvheal_wrote_and_stays_quiet_when_healthy() {
         "plan:\n  require_approval: [recall_degradation]\n",
     );
     let waiting = [
-        heal(&c, dir.path(), &approval, "c.prom"),
-        status(&c, &approval),
+        heal(&c, t0, dir.path(), &approval, "c.prom"),
+        status(&c, t0, &approval),
     ];
 
     let emb = "public.emb";
