@@ -136,8 +136,50 @@ pub enum Decision {
 /// The metric that marks a RuVector collection.
 const RUVECTOR: &str = "ruvector.collection";
 
-/// Why a playbook cannot be planned at all, if it cannot.
+/// Why a plan of `p` for a problem of `class` waits for a human (empty: it
+/// does not): the playbook asks for it, its impact is above
+/// `max_auto_heal_impact` (both waived inside the maintenance window), or the
+/// configuration lists the playbook or the class.
+pub(super) fn approval_reasons(
+    p: &Playbook,
+    class: Class,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let mut approval = Vec::new();
+    let in_window = limits
+        .maintenance_window
+        .as_ref()
+        .is_some_and(|w| w.covers(&p.name, now));
+    if p.requires_approval && !in_window {
+        approval.push(format!("playbook {} requires approval", p.name));
+    }
+    if p.impact > limits.max_auto_heal_impact && !in_window {
+        approval.push(format!(
+            "impact {:.2} is above max_auto_heal_impact {:.2}",
+            p.impact, limits.max_auto_heal_impact
+        ));
+    }
+    if limits
+        .require_approval
+        .iter()
+        .any(|r| r == &p.name || r == class.as_str())
+    {
+        approval.push("the configuration requires approval for it".into());
+    }
+    approval
+}
+
+/// Why a playbook cannot be planned at all, if it cannot: [`refused`] or its
+/// `when` does not hold.
 fn excluded(p: &Playbook, input: &Input<'_>) -> Option<String> {
+    refused(p, input).or_else(|| unmet_condition(p, input))
+}
+
+/// Why a playbook may not run here whoever asks: disabled in the
+/// configuration, not written for a RuVector collection, or a shell program
+/// not allow-listed.
+pub(super) fn refused(p: &Playbook, input: &Input<'_>) -> Option<String> {
     if input.limits.disabled.iter().any(|d| d == &p.name) {
         return Some("disabled in the configuration".into());
     }
@@ -158,6 +200,11 @@ fn excluded(p: &Playbook, input: &Input<'_>) -> Option<String> {
             }
         }
     }
+    None
+}
+
+/// The playbook's first `when` condition that does not hold, if one does not.
+pub(super) fn unmet_condition(p: &Playbook, input: &Input<'_>) -> Option<String> {
     let params = input.params.get(&p.name).cloned().unwrap_or_default();
     let mut values: BTreeMap<String, ParamValue> = p
         .params
@@ -165,10 +212,31 @@ fn excluded(p: &Playbook, input: &Input<'_>) -> Option<String> {
         .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
         .collect();
     values.extend(params);
-    if let Some(c) = p.when.iter().find(|c| !c.holds(input.metrics, &values)) {
-        return Some(format!("its condition {c} does not hold"));
+    p.when
+        .iter()
+        .find(|c| !c.holds(input.metrics, &values))
+        .map(|c| format!("its condition {c} does not hold"))
+}
+
+/// Why no repair may be planned for the collection now (cooldown, attempt
+/// cap), if none may.
+pub(super) fn held_back(input: &Input<'_>) -> Option<String> {
+    let limits = input.limits;
+    if let Some(end) = input.history.last_repair_end {
+        let until = end + chrono::Duration::seconds(limits.cooldown_secs as i64);
+        if until > input.now {
+            return Some(format!(
+                "the collection is cooling down after its last repair until {}",
+                until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
     }
-    None
+    (input.history.attempts_in_window >= limits.max_attempts).then(|| {
+        format!(
+            "{} repairs in the last {} s reach the cap of {}",
+            input.history.attempts_in_window, limits.attempts_window_secs, limits.max_attempts
+        )
+    })
 }
 
 /// Plans every problem.
@@ -176,10 +244,6 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
     let mut problems: Vec<&ProblemRef> = input.problems.iter().collect();
     problems.sort_by(|a, b| b.priority.total_cmp(&a.priority));
     let limits = input.limits;
-    let cooling = input.history.last_repair_end.and_then(|end| {
-        let until = end + chrono::Duration::seconds(limits.cooldown_secs as i64);
-        (until > input.now).then_some(until)
-    });
     let mut taken: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for problem in problems {
@@ -209,18 +273,8 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             )));
             continue;
         }
-        if let Some(until) = cooling {
-            out.push(blocked(format!(
-                "the collection is cooling down after its last repair until {}",
-                until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            )));
-            continue;
-        }
-        if input.history.attempts_in_window >= limits.max_attempts {
-            out.push(blocked(format!(
-                "{} repairs in the last {} s reach the cap of {}",
-                input.history.attempts_in_window, limits.attempts_window_secs, limits.max_attempts
-            )));
+        if let Some(why) = held_back(input) {
+            out.push(blocked(why));
             continue;
         }
         let mut ranked: Vec<(f64, f64, &Playbook)> = Vec::new();
@@ -279,27 +333,7 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
                 ),
             ));
         }
-        let mut approval = Vec::new();
-        let in_window = limits
-            .maintenance_window
-            .as_ref()
-            .is_some_and(|w| w.covers(&best.name, input.now));
-        if best.requires_approval && !in_window {
-            approval.push(format!("playbook {} requires approval", best.name));
-        }
-        if best.impact > limits.max_auto_heal_impact && !in_window {
-            approval.push(format!(
-                "impact {:.2} is above max_auto_heal_impact {:.2}",
-                best.impact, limits.max_auto_heal_impact
-            ));
-        }
-        if limits
-            .require_approval
-            .iter()
-            .any(|r| r == &best.name || r == problem.class.as_str())
-        {
-            approval.push("the configuration requires approval for it".into());
-        }
+        let approval = approval_reasons(best, problem.class, limits, input.now);
         out.push(Decision::Planned(Choice {
             problem: problem.clone(),
             playbook: best.name.clone(),
