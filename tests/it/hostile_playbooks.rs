@@ -174,7 +174,13 @@ fn repair_and_heal_never_run_a_refused_playbook() {
     let one: i32 = bystander.query_one("SELECT 1", &[]).unwrap().get(0);
     assert_eq!(one, 1);
     let settings: i64 = c
-        .query_one("SELECT count(*) FROM pg_db_role_setting", &[])
+        // this database's settings (pg_db_role_setting is the cluster's:
+        // tests running alongside set their own databases' settings)
+        .query_one(
+            "SELECT count(*) FROM pg_db_role_setting
+              WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(settings, 0, "a database or role setting was written");
