@@ -45,6 +45,14 @@ pub fn run(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
     Ok(exit)
 }
 
+/// A playbook the operator named (`repair --playbook NAME --param k=v`).
+pub(crate) struct Named {
+    /// The playbook's name.
+    pub playbook: String,
+    /// The `--param` pairs, unparsed.
+    pub params: Vec<String>,
+}
+
 /// Diagnoses `c` and stores a plan per problem that can be planned.
 pub(crate) fn plan_one(
     c: &Collection,
@@ -54,6 +62,37 @@ pub(crate) fn plan_one(
     conns: &mut Connections,
     library: &Library,
 ) -> Result<CollectionPlan> {
+    plan_collection(c, fresh, settings, store, conns, library, None)
+}
+
+/// Diagnoses `c` and stores a plan per problem that can be planned, or, with
+/// `named`, one plan of that playbook under the same limits.
+pub(crate) fn plan_collection(
+    c: &Collection,
+    fresh: bool,
+    settings: &Settings,
+    store: &mut Store,
+    conns: &mut Connections,
+    library: &Library,
+    named: Option<&Named>,
+) -> Result<CollectionPlan> {
+    let named = match named {
+        Some(n) => {
+            let playbook = &library
+                .get(&n.playbook)
+                .ok_or_else(|| {
+                    crate::exit::usage(format!(
+                        "no playbook named {} (see `ruvheal playbooks list`)",
+                        n.playbook
+                    ))
+                })?
+                .playbook;
+            let given =
+                plan::named::parse_params(playbook, &n.params).map_err(crate::exit::usage)?;
+            Some((playbook, given))
+        }
+        None => None,
+    };
     let (diagnosis, obs) = diagnose_one(c, fresh, settings, store, conns)?;
     let now = store.now()?;
     let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
@@ -80,7 +119,7 @@ pub(crate) fn plan_one(
             human_only: p.human_only().map(str::to_string),
         })
         .collect();
-    let decisions = plan::choose(&Input {
+    let input = Input {
         problems: &problems,
         library,
         metrics: &obs.metrics,
@@ -90,7 +129,11 @@ pub(crate) fn plan_one(
         weights: &weights,
         stopped: &stopped,
         now,
-    });
+    };
+    let decisions = match &named {
+        Some((playbook, given)) => vec![plan::named::choose_named(&input, playbook, given)],
+        None => plan::choose(&input),
+    };
     let ctx = crate::catalog::playbook_context(&mut conns.detect, c)?;
     let key = settings.audit_key()?;
     let mut planned = Vec::new();
@@ -107,7 +150,12 @@ pub(crate) fn plan_one(
             .get(&choice.playbook)
             .context("the chosen playbook vanished")?
             .playbook;
-        tune_params(c, &contract, playbook, &mut choice, conns)?;
+        let operator_sized = named
+            .as_ref()
+            .is_some_and(|(_, g)| g.contains_key("ef_search") || g.contains_key("probes"));
+        if !operator_sized {
+            tune_params(c, &contract, playbook, &mut choice, conns)?;
+        }
         // A playbook that cannot be rendered here (an extension it names through
         // schema_of() is not installed, no INVALID index to act on) is not planned.
         let steps = match render_steps(playbook, ctx.clone(), &choice.params) {
@@ -136,7 +184,7 @@ pub(crate) fn plan_one(
             requires_approval: choice.requires_approval(),
             impact: choice.impact,
             estimated_duration_ms: None,
-            reason: reason(&choice),
+            reason: reason(&choice, named.is_some()),
             steps: steps
                 .iter()
                 .map(|s| {
@@ -249,11 +297,22 @@ fn tune_params(
     Ok(())
 }
 
-fn reason(c: &plan::Choice) -> String {
-    let mut r = format!(
-        "{} for {}: best-scoring applicable playbook (score {:.3} = learned weight {:.2} x (1 - impact {:.2} / 2))",
-        c.playbook, c.problem.class, c.score, c.weight, c.impact
-    );
+fn reason(c: &plan::Choice, named: bool) -> String {
+    let mut r = if named {
+        let mut r = format!(
+            "{} for {}: named by the operator (repair --playbook)",
+            c.playbook, c.problem.class
+        );
+        for (_, note) in &c.alternatives {
+            r.push_str(&format!("; {note}"));
+        }
+        r
+    } else {
+        format!(
+            "{} for {}: best-scoring applicable playbook (score {:.3} = learned weight {:.2} x (1 - impact {:.2} / 2))",
+            c.playbook, c.problem.class, c.score, c.weight, c.impact
+        )
+    };
     if c.requires_approval() {
         r.push_str(&format!(
             "; waits for approval: {}",

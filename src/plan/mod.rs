@@ -4,11 +4,13 @@
 //! plan; `repair` executes it.
 //!
 //! * [`choose`]: candidates, safety limits, graduated response, learned weights.
+//! * [`named`]: a playbook the operator names, under the same limits.
 //! * [`sizing`]: parameter values from what `check` measured.
 //! * [`steps`]: the chosen playbook rendered to the exact statements.
 //! * [`window`]: the maintenance window in which named playbooks need no approval.
 
 pub mod choose;
+pub mod named;
 pub mod sizing;
 pub mod space;
 pub mod steps;

@@ -112,6 +112,9 @@ pub struct StoredPlan {
     pub collection: String,
     /// The problem's class.
     pub problem_class: String,
+    /// The diagnosed problem it was planned for (`None` for a playbook an
+    /// operator named when no diagnosed problem was one it handles).
+    pub problem_id: Option<i64>,
     /// The playbook.
     pub playbook: String,
     /// Parameter values.
@@ -141,7 +144,7 @@ pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Opt
             &format!(
                 "SELECT p.id, p.collection_id, c.schema_name, c.table_name, p.problem_class, p.playbook,
                         p.params, p.status, p.requires_approval, p.impact, p.reason, p.created_at,
-                        pr.severity
+                        pr.severity, p.problem_id
                    FROM {q}.plans p JOIN {q}.collections c ON c.id = p.collection_id
                    LEFT JOIN {q}.problems pr ON pr.id = p.problem_id
                   WHERE p.id = $1"
@@ -177,6 +180,7 @@ pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Opt
         collection: crate::sql::QualifiedName::new(r.get::<_, String>(2), r.get::<_, String>(3))
             .to_string(),
         problem_class: r.get(4),
+        problem_id: r.get(13),
         playbook: r.get(5),
         params: r.get(6),
         status: r.get(7),
