@@ -38,6 +38,7 @@ pub fn run(args: &HealArgs, settings: &Settings) -> Result<Exit> {
         };
         for plan in runs {
             let opts = Options {
+                named: None,
                 plan,
                 dry_run: args.dry_run,
                 yes: args.yes,

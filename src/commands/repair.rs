@@ -4,7 +4,7 @@
 use anyhow::{Context as _, Result};
 
 use super::check::{Connections, check_one};
-use super::plan::plan_one;
+use super::plan::{Named, plan_collection};
 use crate::catalog::{self, Collection};
 use crate::cli::RepairArgs;
 use crate::config::Settings;
@@ -31,6 +31,10 @@ pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
     let mut store = super::store(settings)?;
     let opts = Options {
         plan: args.plan,
+        named: args.playbook.as_ref().map(|name| Named {
+            playbook: name.clone(),
+            params: args.params.clone(),
+        }),
         dry_run: args.dry_run,
         yes: args.yes,
     };
@@ -41,7 +45,17 @@ pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
         )?));
         Ok(())
     })?;
-    let exit = fleet.exit(RepairReport::exit);
+    // A playbook the operator named and the limits refused is a request not
+    // done: exit 1 with the reason, not 0.
+    let named = opts.named.is_some();
+    let exit = fleet.exit(|r| {
+        let e = r.exit();
+        if named && !r.blocked.is_empty() {
+            super::fleet::worst([e, Exit::Warning])
+        } else {
+            e
+        }
+    });
     let errors = fleet.errors;
     super::emit_reports(
         single,
@@ -56,6 +70,8 @@ pub fn run(args: &RepairArgs, settings: &Settings) -> Result<Exit> {
 pub(crate) struct Options {
     /// A stored plan, else plan afresh.
     pub plan: Option<i64>,
+    /// Plan this playbook instead of the planner's choice.
+    pub named: Option<Named>,
     /// Print, change nothing.
     pub dry_run: bool,
     /// Do not ask.
@@ -97,7 +113,15 @@ pub(crate) fn repair_one(
             vec![p]
         }
         None => {
-            let fresh = plan_one(c, true, settings, store, conns, library)?;
+            let fresh = plan_collection(
+                c,
+                true,
+                settings,
+                store,
+                conns,
+                library,
+                opts.named.as_ref(),
+            )?;
             report.blocked = fresh.blocked;
             let mut out = Vec::new();
             for p in fresh.plans {
@@ -139,6 +163,7 @@ pub(crate) fn repair_one(
     }
     let key = settings.audit_key()?;
     privilege_preflight(held.client(), c)?;
+    crate::repair::slots::take(held.client(), settings.plan.max_concurrent_repairs)?;
     let mut poll = crate::sql::connect(&info)?;
     let runnable = std::mem::take(&mut report.runnable);
     let mut capped = Vec::new();
@@ -234,7 +259,12 @@ pub(crate) fn repair_one(
             left_unrepaired(&mut report, &capped);
             return Ok(report);
         }
-        plans::set_status(&mut store.client, &store.schema, p.id, "done")?;
+        let ended = if outcome.status == "aborted" {
+            "aborted"
+        } else {
+            "done"
+        };
+        plans::set_status(&mut store.client, &store.schema, p.id, ended)?;
         let after = after.unwrap_or_default();
         outcomes::insert(
             &mut store.client,
@@ -311,6 +341,11 @@ fn left_unrepaired(report: &mut RepairReport, capped: &[(StoredPlan, String)]) {
     let severity = |p: &StoredPlan| p.severity.unwrap_or(crate::detect::Severity::Warning);
     let mut left: Vec<Blocked> = report.blocked.clone();
     let mut add = |p: &StoredPlan, reason: String| {
+        // A playbook the operator ran with no diagnosed problem behind it
+        // leaves no problem unrepaired (its own failure is in its outcome).
+        if p.problem_id.is_none() {
+            return;
+        }
         left.push(Blocked {
             class: class(p),
             severity: severity(p),
