@@ -22,6 +22,7 @@ pub fn run(args: &LearnArgs, settings: &Settings) -> Result<Exit> {
         strategies: vec![],
         drift: vec![],
         stopped: vec![],
+        learning_enabled: settings.learn.enabled,
     };
     let subject = if args.reset {
         let (n, cleared) = learning::reset(&mut store.client, &store.schema, now)?;
@@ -38,20 +39,32 @@ pub fn run(args: &LearnArgs, settings: &Settings) -> Result<Exit> {
         let outcomes = learning::outcomes(&mut store.client, &store.schema, since)?;
         let cleared = learning::cleared(&mut store.client, &store.schema)?;
         let learned = crate::learn::learn(&outcomes, &cleared, now);
-        let raised = learning::store(
-            &mut store.client,
-            &store.schema,
-            &learned.strategies,
-            &learned.drift,
-            now,
-        )?;
+        // learn.enabled false: the report is computed, nothing is stored.
+        let raised = if settings.learn.enabled {
+            learning::store(
+                &mut store.client,
+                &store.schema,
+                &learned.strategies,
+                &learned.drift,
+                now,
+            )?
+        } else {
+            log::warn!(
+                "learning is off (learn.enabled: false): weights and stops are reported, not stored"
+            );
+            vec![]
+        };
         report.window_days = Some(args.window);
         report.outcomes = outcomes.len();
-        report.weights = learned.strategies.len() as u64;
+        report.weights = if settings.learn.enabled {
+            learned.strategies.len() as u64
+        } else {
+            0
+        };
         report.strategies = learned.strategies;
         report.drift = learned.drift;
         serde_json::json!({"window_days": args.window, "outcomes": report.outcomes,
-            "weights": report.weights, "stopped": raised})
+            "weights": report.weights, "stopped": raised, "enabled": settings.learn.enabled})
     };
     report.stopped = learning::stops(&mut store.client, &store.schema)?;
     let key = settings.audit_key()?;

@@ -39,12 +39,23 @@ pub struct Outcome {
     pub verified: bool,
     /// Relative improvement of the target metric, when measured.
     pub improvement: Option<f64>,
+    /// A human's verdict (`feedback`): -1 harmful, 0 useless, 1-2 poor,
+    /// 3-5 helpful.
+    pub feedback: Option<i16>,
 }
 
+/// The lowest `feedback` score that counts as a success.
+pub const HELPFUL_SCORE: i16 = 3;
+
 impl Outcome {
-    /// A success counts only when the steps ran and verification held.
+    /// A success counts only when the steps ran and verification held; a
+    /// human's verdict replaces that: a score of [`HELPFUL_SCORE`] or more is a
+    /// success, anything lower a failure (and so counts towards drift).
     pub fn succeeded(&self) -> bool {
-        self.success && self.verified
+        match self.feedback {
+            Some(score) => score >= HELPFUL_SCORE,
+            None => self.success && self.verified,
+        }
     }
 }
 

@@ -22,7 +22,36 @@ fn outcome(class: Class, strategy: &str, days_ago: f64, ok: bool) -> Outcome {
         success: true,
         verified: ok,
         improvement: ok.then_some(0.5),
+        feedback: None,
     }
+}
+
+#[test]
+fn a_humans_verdict_replaces_the_automatic_one() {
+    let mut o = outcome(Class::RecallDegradation, "reindex_concurrently", 1.0, true);
+    assert!(o.succeeded());
+    for (score, ok) in [(-1, false), (0, false), (2, false), (3, true), (5, true)] {
+        o.feedback = Some(score);
+        assert_eq!(o.succeeded(), ok, "score {score}");
+    }
+    let mut failed = outcome(Class::RecallDegradation, "reindex_concurrently", 1.0, false);
+    failed.feedback = Some(4);
+    assert!(failed.succeeded(), "a human saw it help");
+    // Three verified repairs a human called harmful stop the class like failures.
+    let harmful: Vec<Outcome> = (0..3)
+        .map(|i| {
+            let mut o = outcome(
+                Class::RecallDegradation,
+                "tune_search_params",
+                i as f64,
+                true,
+            );
+            o.feedback = Some(-1);
+            o
+        })
+        .collect();
+    let learned = learn(&harmful, &BTreeMap::new(), now());
+    assert_eq!(learned.strategies[0].successes, 0);
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -23,6 +23,9 @@ pub struct LearnReport {
     pub drift: Vec<Drift>,
     /// Classes whose auto-heal is stopped until a human acts.
     pub stopped: Vec<Stop>,
+    /// `learn.enabled`: false means the report was computed but no weight
+    /// was stored and no stop raised.
+    pub learning_enabled: bool,
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -37,6 +40,12 @@ impl Report for LearnReport {
                 self.weights
             ),
             "restore" => format!("weights restored: {} from the backup", self.weights),
+            _ if !self.learning_enabled => format!(
+                "learning is off (learn.enabled: false): {} outcomes in the last {} days read; \
+                 nothing stored, no stop raised",
+                self.outcomes,
+                self.window_days.unwrap_or_default()
+            ),
             _ => format!(
                 "learned from {} outcomes in the last {} days: {} weights stored",
                 self.outcomes,

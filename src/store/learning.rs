@@ -26,7 +26,8 @@ pub fn outcomes(
     let rows = client
         .query(
             &format!(
-                "SELECT problem_class, strategy, finished_at, duration_ms, success, verified, improvement
+                "SELECT problem_class, strategy, finished_at, duration_ms, success, verified, improvement,
+                        feedback
                    FROM {q}.outcomes WHERE finished_at >= $1 ORDER BY finished_at, id"
             ),
             &[&since],
@@ -43,6 +44,7 @@ pub fn outcomes(
                 success: r.get(4),
                 verified: r.get(5),
                 improvement: r.get(6),
+                feedback: r.get(7),
             })
         })
         .collect())

@@ -77,3 +77,52 @@ pub fn insert(client: &mut impl GenericClient, schema: &str, o: &NewOutcome) -> 
         .context("recording the outcome")?
         .get(0))
 }
+
+/// The repair a human gave a verdict on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// `schema.table` of its collection.
+    pub collection: String,
+    /// Its problem class.
+    pub problem_class: String,
+    /// Its playbook.
+    pub strategy: String,
+    /// The score it had before, if any.
+    pub previous: Option<i16>,
+}
+
+/// Records a human's `score` (-1..5) and `note` on the outcome of repair
+/// `repair_id`; `None` when that repair has no outcome (a dry run, one still
+/// running, or no such repair).
+pub fn set_feedback(
+    client: &mut impl GenericClient,
+    schema: &str,
+    repair_id: i64,
+    score: i16,
+    note: Option<&str>,
+) -> Result<Option<Judged>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_opt(
+            &format!(
+                "WITH old AS (SELECT id, feedback FROM {q}.outcomes WHERE repair_id = $1
+                               ORDER BY id DESC LIMIT 1 FOR UPDATE)
+                 UPDATE {q}.outcomes o SET feedback = $2, feedback_note = $3, feedback_at = now()
+                   FROM old, {q}.collections c
+                  WHERE o.id = old.id AND c.id = o.collection_id
+              RETURNING c.schema_name, c.table_name, o.problem_class, o.strategy, old.feedback"
+            ),
+            &[&repair_id, &score, &note],
+        )
+        .context("recording the feedback")?
+        .map(|r| Judged {
+            collection: crate::sql::QualifiedName::new(
+                r.get::<_, String>(0),
+                r.get::<_, String>(1),
+            )
+            .to_string(),
+            problem_class: r.get(2),
+            strategy: r.get(3),
+            previous: r.get(4),
+        }))
+}
