@@ -10,15 +10,19 @@ use crate::store::{Store, audit, plans};
 
 /// Records `decision` (`approved` or `aborted`) on a plan, audited.
 pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<Exit> {
+    decide(args.plan_id, args.reason.as_deref(), decision, settings)
+}
+
+/// Records `decision` on plan `plan_id`, audited, and prints it.
+pub(crate) fn decide(
+    plan_id: i64,
+    reason: Option<&str>,
+    decision: &str,
+    settings: &Settings,
+) -> Result<Exit> {
     let key = settings.audit_key()?;
     let mut store = Store::open(settings)?;
-    let plan = plans::decide(
-        &mut store.client,
-        &store.schema,
-        args.plan_id,
-        decision,
-        args.reason.as_deref(),
-    )?;
+    let plan = plans::decide(&mut store.client, &store.schema, plan_id, decision, reason)?;
     audit::append(
         &mut store.client,
         &store.schema,
@@ -30,7 +34,7 @@ pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<E
             }
             .into(),
             collection: Some(plan.collection.clone()),
-            subject: serde_json::json!({"plan_id": plan.id, "playbook": plan.playbook, "reason": args.reason}),
+            subject: serde_json::json!({"plan_id": plan.id, "playbook": plan.playbook, "reason": reason}),
         },
         key.as_deref(),
     )?;

@@ -108,3 +108,22 @@ pub fn is_held(client: &mut Client, collection: &str) -> Result<bool> {
         .context("looking for the collection's repair lock")?
         .get(0))
 }
+
+/// The backend holding `collection`'s lock, if a session holds it.
+pub fn holder(client: &mut Client, collection: &str) -> Result<Option<i32>> {
+    Ok(client
+        .query_opt(
+            "SELECT l.pid FROM pg_catalog.pg_locks l
+              WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted
+                AND l.objsubid OPERATOR(pg_catalog.=) 1
+                AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                     WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+                AND ((l.classid::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32)
+                     OPERATOR(pg_catalog.|) l.objid::pg_catalog.int8)
+                    OPERATOR(pg_catalog.=) pg_catalog.hashtextextended($1, 0)
+              LIMIT 1",
+            &[&key_text(collection)],
+        )
+        .context("looking for the holder of the collection's repair lock")?
+        .map(|r| r.get(0)))
+}

@@ -311,7 +311,15 @@ pub fn execute(
     let started = Instant::now();
     let mut reports = Vec::new();
     let mut failure = None;
+    // An operator's `abort REPAIR_ID`: read before each step, after a failed
+    // step (the abort cancels the running statement) and before judging.
+    let mut aborted = false;
     for (ordinal, name, stored) in &steps {
+        if repairs::abort_requested(&mut store.client, &store.schema, repair_id)? {
+            aborted = true;
+            failure = Some(format!("aborted by an operator before step {name}"));
+            break;
+        }
         let text = crate::plan::steps::text(&stored.action);
         observer.step(*ordinal, steps.len(), name, &text);
         let undo = match capture(held.client(), job, stored) {
@@ -370,6 +378,10 @@ pub fn execute(
                     steps_ms: started.elapsed().as_secs_f64() * 1000.0,
                 });
             }
+            if repairs::abort_requested(&mut store.client, &store.schema, repair_id)? {
+                aborted = true;
+                failure = Some(format!("aborted by an operator during step {name}: {e}"));
+            }
             break;
         }
     }
@@ -392,8 +404,16 @@ pub fn execute(
                 .verify_notes
                 .push(format!("verification could not run: {e:#}")),
         }
+        if repairs::abort_requested(&mut store.client, &store.schema, repair_id)? {
+            aborted = true;
+            outcome.verified = false;
+            outcome
+                .verify_notes
+                .insert(0, "aborted by an operator before it was judged".into());
+        }
     }
-    let undo_needed = !outcome.verified && (failure.is_some() || job.playbook.reversible);
+    let undo_needed =
+        aborted || (!outcome.verified && (failure.is_some() || job.playbook.reversible));
     if undo_needed {
         let rolled = rollback_steps(held.client(), store, repair_id, &job.limits)?;
         outcome
@@ -402,8 +422,11 @@ pub fn execute(
             .filter(|s| rolled.undone.contains(&s.ordinal))
             .for_each(|s| s.status = "undone".into());
         // Rolled back only when everything it changed was put back; a step
-        // that cannot be undone makes the repair a failure, said as such.
-        outcome.status = if rolled.undone.is_empty() || !rolled.kept.is_empty() {
+        // that cannot be undone makes the repair a failure, said as such. An
+        // aborted repair is `aborted`, with what it kept in its notes.
+        outcome.status = if aborted {
+            "aborted"
+        } else if rolled.undone.is_empty() || !rolled.kept.is_empty() {
             "failed"
         } else {
             "rolled_back"
@@ -506,8 +529,13 @@ pub fn rollback_steps(
             }
             Some(undo) => {
                 if let Some(step) = undo.step()? {
-                    exec::run(client, &step, limits)
-                        .with_context(|| format!("undoing step {} ({})", s.ordinal, s.name))?;
+                    // An abort's cancel can land on the undo itself: once more.
+                    let run = exec::run(client, &step, limits);
+                    let run = match run {
+                        Err(e) if canceled(&e) => exec::run(client, &step, limits),
+                        other => other,
+                    };
+                    run.with_context(|| format!("undoing step {} ({})", s.ordinal, s.name))?;
                 }
             }
             None => {}
@@ -523,6 +551,15 @@ pub fn rollback_steps(
         rolled.undone.push(s.ordinal);
     }
     Ok(rolled)
+}
+
+/// Whether `e` is a statement cancelled by `pg_cancel_backend` (57014).
+fn canceled(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<postgres::Error>()
+            .and_then(postgres::Error::code)
+            == Some(&postgres::error::SqlState::QUERY_CANCELED)
+    })
 }
 
 #[cfg(test)]

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "plan_interrupted",
         sql: include_str!("migrations/0003_plan_interrupted.sql"),
     },
+    Migration {
+        version: 4,
+        name: "abort_feedback",
+        sql: include_str!("migrations/0004_abort_feedback.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

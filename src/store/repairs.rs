@@ -277,3 +277,129 @@ pub fn mark_rolled_back(client: &mut impl GenericClient, schema: &str, id: i64) 
         .context("marking the repair rolled back")?;
     Ok(())
 }
+
+/// Asks the running repair `id` to stop: recorded on the repair, which the
+/// repairing process reads before each step, after a failed step and before
+/// judging. Returns false when the repair is not running (any more).
+pub fn request_abort(
+    client: &mut impl GenericClient,
+    schema: &str,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<bool> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .execute(
+            &format!(
+                "UPDATE {q}.repairs SET abort_requested_at = coalesce(abort_requested_at, now()),
+                        abort_reason = coalesce($2, abort_reason)
+                  WHERE id = $1 AND status = 'running'"
+            ),
+            &[&id, &reason],
+        )
+        .context("recording the abort request")?
+        == 1)
+}
+
+/// Whether an operator asked repair `id` to stop.
+pub fn abort_requested(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<bool> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_one(
+            &format!("SELECT abort_requested_at IS NOT NULL FROM {q}.repairs WHERE id = $1"),
+            &[&id],
+        )
+        .context("reading the abort request")?
+        .get(0))
+}
+
+/// What `abort` watches of a repair: its status, the backend recorded as
+/// running it, and whether one of its steps is running now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Its status.
+    pub status: String,
+    /// The backend that holds its collection lock.
+    pub backend_pid: Option<i32>,
+    /// A step is running.
+    pub step_running: bool,
+    /// `schema.table` of its collection.
+    pub collection: String,
+    /// Its plan.
+    pub plan_id: Option<i64>,
+}
+
+/// The progress of repair `id`, if it exists.
+pub fn progress(
+    client: &mut impl GenericClient,
+    schema: &str,
+    id: i64,
+) -> Result<Option<Progress>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_opt(
+            &format!(
+                "SELECT r.status, r.backend_pid,
+                        EXISTS (SELECT 1 FROM {q}.repair_steps s
+                                 WHERE s.repair_id = r.id AND s.status = 'running'),
+                        c.schema_name, c.table_name, r.plan_id
+                   FROM {q}.repairs r JOIN {q}.collections c ON c.id = r.collection_id
+                  WHERE r.id = $1"
+            ),
+            &[&id],
+        )
+        .context("reading the repair")?
+        .map(|r| Progress {
+            status: r.get(0),
+            backend_pid: r.get(1),
+            step_running: r.get(2),
+            collection: crate::sql::QualifiedName::new(
+                r.get::<_, String>(3),
+                r.get::<_, String>(4),
+            )
+            .to_string(),
+            plan_id: r.get(5),
+        }))
+}
+
+/// The running repair of plan `plan_id`, if it has one.
+pub fn running_of_plan(
+    client: &mut impl GenericClient,
+    schema: &str,
+    plan_id: i64,
+) -> Result<Option<i64>> {
+    let q = quote::ident(schema)?;
+    Ok(client
+        .query_opt(
+            &format!(
+                "SELECT id FROM {q}.repairs WHERE plan_id = $1 AND status = 'running'
+                  ORDER BY id DESC LIMIT 1"
+            ),
+            &[&plan_id],
+        )
+        .context("looking for the plan's running repair")?
+        .map(|r| r.get(0)))
+}
+
+/// Ends a repair whose process is gone, after the sweep cleaned up after it
+/// (`interrupted`), as `aborted` because an operator asked; its plan too.
+pub fn mark_aborted(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<()> {
+    let q = quote::ident(schema)?;
+    let mut tx = client.transaction()?;
+    tx.execute(
+        &format!(
+            "UPDATE {q}.repairs SET status = 'aborted', finished_at = coalesce(finished_at, now())
+              WHERE id = $1 AND status IN ('running', 'interrupted')"
+        ),
+        &[&id],
+    )?;
+    tx.execute(
+        &format!(
+            "UPDATE {q}.plans SET status = 'aborted'
+              WHERE id = (SELECT plan_id FROM {q}.repairs WHERE id = $1)
+                AND status IN ('running', 'interrupted')"
+        ),
+        &[&id],
+    )?;
+    tx.commit().context("marking the repair aborted")
+}
