@@ -103,6 +103,9 @@ pub struct PlanConfig {
     pub lock_retries: u32,
     /// A daily window (UTC) in which the playbooks it names run without approval.
     pub maintenance_window: Option<crate::plan::window::MaintenanceWindow>,
+    /// Repairs that may run at once on the server, across all its databases
+    /// and collections (0: no cap). A repair over the cap exits 75.
+    pub max_concurrent_repairs: u32,
 }
 
 impl Default for PlanConfig {
@@ -120,6 +123,7 @@ impl Default for PlanConfig {
             statement_timeout_ms: 6 * 3_600_000,
             lock_retries: 3,
             maintenance_window: None,
+            max_concurrent_repairs: 0,
         }
     }
 }
