@@ -39,12 +39,13 @@ Register-ArgumentCompleter -Native -CommandName 'ruvheal' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Measure a collection, store an observation and report findings')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Classify findings into problems with root cause, evidence, impact and priority')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Pick a playbook per problem within the safety limits and store a plan')
-            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Execute a plan (a fresh one if none is given), verify it, roll back what did not help')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Execute a plan (a fresh one, a stored one, or a named playbook), verify it, undo what did not help')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Undo a repair (the last one by default)')
             [CompletionResult]::new('learn', 'learn', [CompletionResultType]::ParameterValue, 'Recompute strategy weights from outcomes and print the effectiveness report')
             [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'The whole cycle in one run (check, diagnose, plan, repair, verify, record), for cron')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a plan that waits for a human')
-            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a plan that waits for a human')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a plan that has not run, or a running repair (undone, recorded `aborted`)')
+            [CompletionResult]::new('feedback', 'feedback', [CompletionResultType]::ParameterValue, 'A human''s verdict on a repair (-1 harmful .. 5 very helpful), used by `learn`')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'What is running, cooling down or waiting for approval; last state per collection')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Past repairs with their outcomes')
             [CompletionResult]::new('playbooks', 'playbooks', [CompletionResultType]::ParameterValue, 'The playbook library: list, show, validate')
@@ -136,6 +137,8 @@ Register-ArgumentCompleter -Native -CommandName 'ruvheal' -ScriptBlock {
         'ruvheal;repair' {
             [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'The collection: `table` or `schema.table`')
             [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Run this stored plan instead of planning afresh')
+            [CompletionResult]::new('--playbook', '--playbook', [CompletionResultType]::ParameterName, 'Run this playbook (instead of the planner''s choice), under the same safety limits, approval rules and verification')
+            [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'A parameter of --playbook, overriding its default and the sizing (repeatable)')
             [CompletionResult]::new('--playbooks', '--playbooks', [CompletionResultType]::ParameterName, 'A folder of playbooks that add to or override the bundled ones by name')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]')
             [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Where ruvheal keeps its state tables [default: the --database-url database]')
@@ -242,6 +245,27 @@ Register-ArgumentCompleter -Native -CommandName 'ruvheal' -ScriptBlock {
         }
         'ruvheal;abort' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the audit log')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'How long to wait for a running repair to stop and undo its steps')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Where ruvheal keeps its state tables [default: the --database-url database]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--repair', '--repair', [CompletionResultType]::ParameterName, 'The id is a repair''s (from `ruvheal status` or `ruvheal history`)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for debug output)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for debug output)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ruvheal;feedback' {
+            [CompletionResult]::new('--score', '--score', [CompletionResultType]::ParameterName, '-1 harmful, 0 useless, 1-2 poor, 3-5 helpful; replaces the automatic verdict of this repair in `learn`')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A note, kept with the score and in the audit log')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]')
             [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Where ruvheal keeps its state tables [default: the --database-url database]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]')
@@ -476,12 +500,13 @@ Register-ArgumentCompleter -Native -CommandName 'ruvheal' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Measure a collection, store an observation and report findings')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Classify findings into problems with root cause, evidence, impact and priority')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Pick a playbook per problem within the safety limits and store a plan')
-            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Execute a plan (a fresh one if none is given), verify it, roll back what did not help')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Execute a plan (a fresh one, a stored one, or a named playbook), verify it, undo what did not help')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Undo a repair (the last one by default)')
             [CompletionResult]::new('learn', 'learn', [CompletionResultType]::ParameterValue, 'Recompute strategy weights from outcomes and print the effectiveness report')
             [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'The whole cycle in one run (check, diagnose, plan, repair, verify, record), for cron')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a plan that waits for a human')
-            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a plan that waits for a human')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a plan that has not run, or a running repair (undone, recorded `aborted`)')
+            [CompletionResult]::new('feedback', 'feedback', [CompletionResultType]::ParameterValue, 'A human''s verdict on a repair (-1 harmful .. 5 very helpful), used by `learn`')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'What is running, cooling down or waiting for approval; last state per collection')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Past repairs with their outcomes')
             [CompletionResult]::new('playbooks', 'playbooks', [CompletionResultType]::ParameterValue, 'The playbook library: list, show, validate')
@@ -519,6 +544,9 @@ Register-ArgumentCompleter -Native -CommandName 'ruvheal' -ScriptBlock {
             break
         }
         'ruvheal;help;abort' {
+            break
+        }
+        'ruvheal;help;feedback' {
             break
         }
         'ruvheal;help;status' {

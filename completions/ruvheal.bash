@@ -37,6 +37,9 @@ _ruvheal() {
             ruvheal,diagnose)
                 cmd="ruvheal__subcmd__diagnose"
                 ;;
+            ruvheal,feedback)
+                cmd="ruvheal__subcmd__feedback"
+                ;;
             ruvheal,heal)
                 cmd="ruvheal__subcmd__heal"
                 ;;
@@ -99,6 +102,9 @@ _ruvheal() {
                 ;;
             ruvheal__subcmd__help,diagnose)
                 cmd="ruvheal__subcmd__help__subcmd__diagnose"
+                ;;
+            ruvheal__subcmd__help,feedback)
+                cmd="ruvheal__subcmd__help__subcmd__feedback"
                 ;;
             ruvheal__subcmd__help,heal)
                 cmd="ruvheal__subcmd__help__subcmd__heal"
@@ -173,7 +179,7 @@ _ruvheal() {
 
     case "${cmd}" in
         ruvheal)
-            opts="-o -q -v -h -V --database-url --state-url --config --output --no-progress --quiet --verbose --help --version collections check diagnose plan repair rollback learn heal approve abort status history playbooks audit completions man help"
+            opts="-o -q -v -h -V --database-url --state-url --config --output --no-progress --quiet --verbose --help --version collections check diagnose plan repair rollback learn heal approve abort feedback status history playbooks audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,13 +213,17 @@ _ruvheal() {
             return 0
             ;;
         ruvheal__subcmd__abort)
-            opts="-o -q -v -h -V --reason --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --repair --reason --wait --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -552,6 +562,48 @@ _ruvheal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ruvheal__subcmd__feedback)
+            opts="-o -q -v -h -V --score --note --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --score)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ruvheal__subcmd__heal)
             opts="-y -o -q -v -h -V --collection --all --dry-run --yes --prometheus-textfile --playbooks --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -599,7 +651,7 @@ _ruvheal() {
             return 0
             ;;
         ruvheal__subcmd__help)
-            opts="collections check diagnose plan repair rollback learn heal approve abort status history playbooks audit completions man help"
+            opts="collections check diagnose plan repair rollback learn heal approve abort feedback status history playbooks audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,6 +763,20 @@ _ruvheal() {
             return 0
             ;;
         ruvheal__subcmd__help__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ruvheal__subcmd__help__subcmd__feedback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1281,7 +1347,7 @@ _ruvheal() {
             return 0
             ;;
         ruvheal__subcmd__repair)
-            opts="-y -o -q -v -h -V --collection --all --plan --dry-run --yes --playbooks --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
+            opts="-y -o -q -v -h -V --collection --all --plan --playbook --param --dry-run --yes --playbooks --database-url --state-url --config --output --no-progress --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,6 +1358,14 @@ _ruvheal() {
                     return 0
                     ;;
                 --plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --playbook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --param)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,12 +36,13 @@ set edit:completion:arg-completer[ruvheal] = {|@words|
             cand check 'Measure a collection, store an observation and report findings'
             cand diagnose 'Classify findings into problems with root cause, evidence, impact and priority'
             cand plan 'Pick a playbook per problem within the safety limits and store a plan'
-            cand repair 'Execute a plan (a fresh one if none is given), verify it, roll back what did not help'
+            cand repair 'Execute a plan (a fresh one, a stored one, or a named playbook), verify it, undo what did not help'
             cand rollback 'Undo a repair (the last one by default)'
             cand learn 'Recompute strategy weights from outcomes and print the effectiveness report'
             cand heal 'The whole cycle in one run (check, diagnose, plan, repair, verify, record), for cron'
             cand approve 'Approve a plan that waits for a human'
-            cand abort 'Abort a plan that waits for a human'
+            cand abort 'Abort a plan that has not run, or a running repair (undone, recorded `aborted`)'
+            cand feedback 'A human''s verdict on a repair (-1 harmful .. 5 very helpful), used by `learn`'
             cand status 'What is running, cooling down or waiting for approval; last state per collection'
             cand history 'Past repairs with their outcomes'
             cand playbooks 'The playbook library: list, show, validate'
@@ -128,6 +129,8 @@ set edit:completion:arg-completer[ruvheal] = {|@words|
         &'ruvheal;repair'= {
             cand --collection 'The collection: `table` or `schema.table`'
             cand --plan 'Run this stored plan instead of planning afresh'
+            cand --playbook 'Run this playbook (instead of the planner''s choice), under the same safety limits, approval rules and verification'
+            cand --param 'A parameter of --playbook, overriding its default and the sizing (repeatable)'
             cand --playbooks 'A folder of playbooks that add to or override the bundled ones by name'
             cand --database-url 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]'
             cand --state-url 'Where ruvheal keeps its state tables [default: the --database-url database]'
@@ -229,6 +232,26 @@ set edit:completion:arg-completer[ruvheal] = {|@words|
         }
         &'ruvheal;abort'= {
             cand --reason 'Why, for the audit log'
+            cand --wait 'How long to wait for a running repair to stop and undo its steps'
+            cand --database-url 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]'
+            cand --state-url 'Where ruvheal keeps its state tables [default: the --database-url database]'
+            cand --config 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]'
+            cand -o 'Output format [default: table]'
+            cand --output 'Output format [default: table]'
+            cand --repair 'The id is a repair''s (from `ruvheal status` or `ruvheal history`)'
+            cand --no-progress 'Never draw progress bars'
+            cand -q 'Print only results and errors on stderr'
+            cand --quiet 'Print only results and errors on stderr'
+            cand -v 'More detail on stderr (repeat for debug output)'
+            cand --verbose 'More detail on stderr (repeat for debug output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ruvheal;feedback'= {
+            cand --score '-1 harmful, 0 useless, 1-2 poor, 3-5 helpful; replaces the automatic verdict of this repair in `learn`'
+            cand --note 'A note, kept with the score and in the audit log'
             cand --database-url 'PostgreSQL URL or key=value DSN of the database holding the collections [default: libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, ...]'
             cand --state-url 'Where ruvheal keeps its state tables [default: the --database-url database]'
             cand --config 'Configuration file [default: ./ruvheal.yaml, else $XDG_CONFIG_HOME/ruvheal/config.yaml]'
@@ -444,12 +467,13 @@ set edit:completion:arg-completer[ruvheal] = {|@words|
             cand check 'Measure a collection, store an observation and report findings'
             cand diagnose 'Classify findings into problems with root cause, evidence, impact and priority'
             cand plan 'Pick a playbook per problem within the safety limits and store a plan'
-            cand repair 'Execute a plan (a fresh one if none is given), verify it, roll back what did not help'
+            cand repair 'Execute a plan (a fresh one, a stored one, or a named playbook), verify it, undo what did not help'
             cand rollback 'Undo a repair (the last one by default)'
             cand learn 'Recompute strategy weights from outcomes and print the effectiveness report'
             cand heal 'The whole cycle in one run (check, diagnose, plan, repair, verify, record), for cron'
             cand approve 'Approve a plan that waits for a human'
-            cand abort 'Abort a plan that waits for a human'
+            cand abort 'Abort a plan that has not run, or a running repair (undone, recorded `aborted`)'
+            cand feedback 'A human''s verdict on a repair (-1 harmful .. 5 very helpful), used by `learn`'
             cand status 'What is running, cooling down or waiting for approval; last state per collection'
             cand history 'Past repairs with their outcomes'
             cand playbooks 'The playbook library: list, show, validate'
@@ -477,6 +501,8 @@ set edit:completion:arg-completer[ruvheal] = {|@words|
         &'ruvheal;help;approve'= {
         }
         &'ruvheal;help;abort'= {
+        }
+        &'ruvheal;help;feedback'= {
         }
         &'ruvheal;help;status'= {
         }

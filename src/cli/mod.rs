@@ -43,7 +43,7 @@ pub enum Command {
     Diagnose(DiagnoseArgs),
     /// Pick a playbook per problem within the safety limits and store a plan
     Plan(PlanArgs),
-    /// Execute a plan (a fresh one if none is given), verify it, roll back what did not help
+    /// Execute a plan (a fresh one, a stored one, or a named playbook), verify it, undo what did not help
     Repair(RepairArgs),
     /// Undo a repair (the last one by default)
     Rollback(RollbackArgs),
@@ -53,8 +53,10 @@ pub enum Command {
     Heal(HealArgs),
     /// Approve a plan that waits for a human
     Approve(DecisionArgs),
-    /// Abort a plan that waits for a human
-    Abort(DecisionArgs),
+    /// Abort a plan that has not run, or a running repair (undone, recorded `aborted`)
+    Abort(AbortArgs),
+    /// A human's verdict on a repair (-1 harmful .. 5 very helpful), used by `learn`
+    Feedback(FeedbackArgs),
     /// What is running, cooling down or waiting for approval; last state per collection
     Status(StatusArgs),
     /// Past repairs with their outcomes
@@ -117,8 +119,16 @@ pub struct RepairArgs {
     #[command(flatten)]
     pub target: CollectionArgs,
     /// Run this stored plan instead of planning afresh
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "playbook")]
     pub plan: Option<i64>,
+    /// Run this playbook (instead of the planner's choice), under the same
+    /// safety limits, approval rules and verification
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub playbook: Option<String>,
+    /// A parameter of --playbook, overriding its default and the sizing
+    /// (repeatable)
+    #[arg(long = "param", value_name = "K=V", requires = "playbook")]
+    pub params: Vec<String>,
     /// Print the exact SQL and change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -184,6 +194,40 @@ pub struct DecisionArgs {
     /// Why, for the audit log
     #[arg(long)]
     pub reason: Option<String>,
+}
+
+/// `abort` arguments.
+#[derive(Debug, clap::Args)]
+pub struct AbortArgs {
+    /// The plan's id; with --repair, the repair's id. A plan that is running
+    /// aborts its repair
+    #[arg(value_name = "PLAN_ID|REPAIR_ID")]
+    pub id: i64,
+    /// The id is a repair's (from `ruvheal status` or `ruvheal history`)
+    #[arg(long)]
+    pub repair: bool,
+    /// Why, for the audit log
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// How long to wait for a running repair to stop and undo its steps
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub wait: u64,
+}
+
+/// `feedback` arguments.
+#[derive(Debug, clap::Args)]
+pub struct FeedbackArgs {
+    /// The repair's id (from `ruvheal history`)
+    #[arg(value_name = "REPAIR_ID")]
+    pub repair_id: i64,
+    /// -1 harmful, 0 useless, 1-2 poor, 3-5 helpful; replaces the automatic
+    /// verdict of this repair in `learn`
+    #[arg(long, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i16).range(-1..=5))]
+    pub score: i16,
+    /// A note, kept with the score and in the audit log
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 /// `status` flags.

@@ -1,11 +1,13 @@
 //! One file per subcommand, each the same shape: arguments -> engine -> report ->
 //! output. No SQL and no printing here beyond handing a report to [`crate::output`].
 
+mod abort;
 mod audit;
 mod check;
 mod collections;
 mod decide;
 mod diagnose;
+mod feedback;
 mod fleet;
 mod generated;
 mod heal;
@@ -49,7 +51,8 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Learn(args) => learn::run(&args, settings),
         Command::Heal(args) => heal::run(&args, settings),
         Command::Approve(args) => decide::run(&args, "approved", settings),
-        Command::Abort(args) => decide::run(&args, "aborted", settings),
+        Command::Abort(args) => abort::run(&args, settings),
+        Command::Feedback(args) => feedback::run(&args, settings),
         Command::Status(args) => status::run(&args, settings),
         Command::History(args) => history::run(&args, settings),
         Command::Playbooks(command) => playbooks::run(&command, settings),

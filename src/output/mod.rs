@@ -3,10 +3,12 @@
 //! Domain modules return `Serialize` data; this module alone decides how it looks.
 //! JSON is one document with the report's own (snake_case) keys.
 
+pub mod abort_report;
 pub mod audit_report;
 pub mod check_report;
 pub mod decision_report;
 pub mod diagnose_report;
+pub mod feedback_report;
 pub mod fleet_report;
 pub mod heal_metrics;
 pub mod heal_off_report;
