@@ -37,11 +37,30 @@ pub fn hnsw(s: &HnswStructure, ctx: &Ctx<'_>, out: &mut Measured) {
     out.set("hnsw.entry_level", s.entry_level as f64);
     out.set("hnsw.m", s.m as f64);
     let noise = (live * 0.001).max(2.0);
-    if deleted / elements >= cfg.deleted_ratio_warning {
+    // Rows deleted since the last VACUUM: their elements are still linked, so
+    // searches and inserts walk past them until VACUUM marks them deleted.
+    let unvacuumed = s.being_deleted as f64;
+    out.set("hnsw.unvacuumed_ratio", unvacuumed / elements);
+    // Slots VACUUM marked deleted: unlinked from the graph (searches never
+    // visit them) and reused by inserts. Space, not health: information, with
+    // what a rebuild would give back.
+    let free = s.deleted_elements as f64;
+    out.set("hnsw.free_slot_ratio", free / elements);
+    if unvacuumed / elements >= cfg.deleted_ratio_warning {
         out.push(
             Finding::new(Class::IndexFragmentation, Severity::Warning, DETECTOR, format!(
-                "{:.0}% of the HNSW index's element slots hold deleted rows ({deleted:.0} of {elements:.0}); \
-                 searches and inserts walk past them until a rebuild",
+                "{:.0}% of the HNSW index's elements point only at deleted rows ({unvacuumed:.0} of {elements:.0}); \
+                 searches and inserts walk past them until VACUUM marks them deleted",
+                unvacuumed / elements * 100.0))
+            .metric("hnsw.unvacuumed_ratio", unvacuumed / elements, Some(cfg.deleted_ratio_warning))
+            .evidence(json!({"deleted_elements": s.deleted_elements, "being_deleted": s.being_deleted, "elements": s.elements})),
+        );
+    } else if deleted / elements >= cfg.deleted_ratio_warning {
+        out.push(
+            Finding::new(Class::IndexFragmentation, Severity::Info, DETECTOR, format!(
+                "{:.0}% of the HNSW index's element slots are free ({free:.0} of {elements:.0}, left by \
+                 rows VACUUM removed): searches skip them and inserts reuse them; a rebuild would give \
+                 the space back (`ruvheal repair --playbook reindex_concurrently`)",
                 deleted / elements * 100.0))
             .metric("hnsw.deleted_ratio", deleted / elements, Some(cfg.deleted_ratio_warning))
             .evidence(json!({"deleted_elements": s.deleted_elements, "being_deleted": s.being_deleted, "elements": s.elements})),
@@ -83,10 +102,10 @@ pub fn hnsw(s: &HnswStructure, ctx: &Ctx<'_>, out: &mut Measured) {
     if split >= LAYER0_SPLIT && s.orphans as f64 > noise {
         out.push(
             Finding::new(Class::PoorConnectivity, Severity::Info, DETECTOR, format!(
-                "layer 0 of the HNSW graph is in parts: {} live elements ({:.0}%) cannot be reached over \
-                 layer-0 links from the entry point, only through the upper layers, which works while \
-                 recall holds (pgvector builds such graphs on tightly clustered rows when a cluster \
-                 outgrows ef_construction = {}; deleted elements cut links until a rebuild)",
+                "layer 0 of the HNSW graph is in parts: searches reach {} live elements ({:.0}%) through \
+                 the upper layers rather than over layer-0 links; normal for tightly clustered rows when \
+                 a cluster outgrows ef_construction = {}, and after deletes; only a concern when recall \
+                 is low, which the recall probe measures",
                 s.orphans, split * 100.0, s.ef_construction))
             .metric("hnsw.layer0_split_ratio", split, Some(LAYER0_SPLIT))
             .evidence(json!({"layer0_unreachable": s.orphans, "live_elements": s.live_elements,
