@@ -41,6 +41,7 @@ pub mod playbook;
 pub mod repair;
 pub mod sql;
 pub mod store;
+pub mod vocab;
 
 use std::ffi::OsString;
 

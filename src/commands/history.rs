@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 
 use crate::cli::HistoryArgs;
 use crate::config::Settings;
-use crate::detect::Class;
 use crate::exit::{Exit, usage};
 use crate::output::{self, history_report::HistoryReport};
 use crate::store::{Store, history};
+use crate::vocab::Class;
 
 /// Runs `history`.
 pub fn run(args: &HistoryArgs, settings: &Settings) -> Result<Exit> {

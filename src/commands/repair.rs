@@ -336,9 +336,9 @@ fn left_unrepaired(report: &mut RepairReport, capped: &[(StoredPlan, String)]) {
     use crate::output::plan_report::Blocked;
     let class = |p: &StoredPlan| {
         serde_json::from_value(serde_json::Value::String(p.problem_class.clone()))
-            .unwrap_or(crate::detect::Class::Unknown)
+            .unwrap_or(crate::vocab::Class::Unknown)
     };
-    let severity = |p: &StoredPlan| p.severity.unwrap_or(crate::detect::Severity::Warning);
+    let severity = |p: &StoredPlan| p.severity.unwrap_or(crate::vocab::Severity::Warning);
     let mut left: Vec<Blocked> = report.blocked.clone();
     let mut add = |p: &StoredPlan, reason: String| {
         // A playbook the operator ran with no diagnosed problem behind it

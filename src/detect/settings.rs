@@ -119,7 +119,7 @@ pub fn detect(
         out.push(
             Finding::new(Class::MemoryPressure, Severity::Warning, DETECTOR, format!(
                 "maintenance_work_mem ({}) is smaller than the HNSW graph ({}): a rebuild will spill to disk and take much longer",
-                crate::output::bytes(mwm as i64), crate::output::bytes(index.size_bytes)))
+                crate::vocab::bytes(mwm as i64), crate::vocab::bytes(index.size_bytes)))
             .metric("settings.maintenance_work_mem_bytes", mwm, Some(size))
             .evidence(json!({"index": index.name, "index_bytes": size})),
         );
@@ -132,7 +132,7 @@ pub fn detect(
             Finding::new(Class::MemoryPressure, Severity::Warning, DETECTOR, format!(
                 "index {} ({}) is larger than shared_buffers ({}): searches read it from the OS cache or disk; \
                  raise shared_buffers above the index (a server restart, which ruvheal leaves to you) or make the index smaller",
-                index.name, crate::output::bytes(index.size_bytes), crate::output::bytes(shared as i64)))
+                index.name, crate::vocab::bytes(index.size_bytes), crate::vocab::bytes(shared as i64)))
             .metric("index.size_bytes", size, Some(shared))
             .evidence(json!({"index": index.name, "index_bytes": size, "shared_buffers_bytes": shared,
                              "needs_restart": true})),

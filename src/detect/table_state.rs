@@ -218,7 +218,7 @@ fn indexes(
             out.push(
                 Finding::new(Class::IndexFragmentation, Severity::Warning, DETECTOR, format!(
                     "index {} is {ratio:.1}x the size its {live:.0} live rows need ({} vs about {})",
-                    ann.name, crate::output::bytes(ann.size_bytes), crate::output::bytes(expected as i64)))
+                    ann.name, crate::vocab::bytes(ann.size_bytes), crate::vocab::bytes(expected as i64)))
                 .metric("index.size_ratio", ratio, Some(2.0))
                 .evidence(json!({"index": ann.name, "size_bytes": ann.size_bytes, "expected_bytes": expected})),
             );

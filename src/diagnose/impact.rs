@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Input, IntegrityView, Problem};
-use crate::detect::{Class, Severity};
+use crate::vocab::{Class, Severity};
 
 /// What a problem affects.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

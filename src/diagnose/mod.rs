@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::detect::{Class, Finding, Severity};
+use crate::detect::Finding;
 use crate::integrity::{Integrity, IntegrityState, Thresholds};
+use crate::vocab::{Class, Severity};
 pub use impact::Impact;
 
 /// What the classifier reads: one stored observation and the one before it.

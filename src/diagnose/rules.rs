@@ -20,8 +20,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Input, IntegrityView, Problem};
-use crate::detect::{Class, Finding, Severity};
+use crate::detect::Finding;
 use crate::integrity::{EdgeKind, IntegrityState};
+use crate::vocab::{Class, Severity};
 
 /// Dead-row share that, with short results, explains low recall.
 const DEAD_SHARE: f64 = 0.2;

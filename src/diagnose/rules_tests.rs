@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::detect::{Class, Finding, Severity};
+use crate::detect::Finding;
 use crate::diagnose::{Input, diagnose};
 use crate::integrity::{EdgeKind, Integrity, NodeKind, Thresholds, Witness};
+use crate::vocab::{Class, Severity};
 
 fn f(id: i64, class: Class, severity: Severity, detector: &str) -> (i64, Finding) {
     (

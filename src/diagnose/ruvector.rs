@@ -7,8 +7,9 @@
 use std::collections::BTreeMap;
 
 use super::{Input, Problem};
+use crate::detect::Finding;
 use crate::detect::ruvector::HUMAN_ONLY;
-use crate::detect::{Class, Finding};
+use crate::vocab::Class;
 
 /// Applies RuVector's causes to the problems of one observation.
 pub fn refine(problems: &mut [Problem], input: &Input<'_>) {
@@ -53,8 +54,8 @@ pub fn refine(problems: &mut [Problem], input: &Input<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::Severity;
     use crate::integrity::Thresholds;
+    use crate::vocab::Severity;
 
     fn problem(class: Class, findings: Vec<i64>) -> Problem {
         Problem {

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use super::trend::{slope, weekly_rates};
-use crate::detect::Class;
+use crate::vocab::Class;
 
 /// Consecutive failures of a class that stop its auto-heal. Larger than the
 /// failures it takes the planner to switch strategy (one), so switching is

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::detect::Class;
+use crate::vocab::Class;
 pub use drift::Drift;
 pub use estimate::Posterior;
 pub use trend::Trend;

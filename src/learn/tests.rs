@@ -228,7 +228,7 @@ fn after_a_strategy_keeps_failing_the_planner_switches() {
     let problems = [ProblemRef {
         id: None,
         class: Class::IndexFragmentation,
-        severity: crate::detect::Severity::Warning,
+        severity: crate::vocab::Severity::Warning,
         priority: 50.0,
         human_only: None,
     }];

@@ -9,9 +9,10 @@ use serde::Serialize;
 use super::prometheus::{Sample, metric_name, render};
 use super::{Block, Report, Style};
 use crate::catalog::{Collection, IndexInfo};
+use crate::detect::Finding;
 use crate::detect::measured::Measured;
-use crate::detect::{Finding, Severity};
 use crate::exit::Exit;
+use crate::vocab::Severity;
 
 /// The index a check measured.
 #[derive(Debug, Clone, Serialize)]

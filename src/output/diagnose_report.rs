@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use super::{Block, Report, Style};
 use crate::catalog::Collection;
-use crate::detect::Severity;
 use crate::diagnose::{Diagnosis, IntegrityView, Problem};
 use crate::exit::Exit;
 use crate::store::diagnoses::{StoredObservation, TrendPoint};
+use crate::vocab::Severity;
 
 /// `diagnose --collection C -o json`.
 #[derive(Debug, Serialize)]

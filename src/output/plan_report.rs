@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{Block, Report, Style};
-use crate::detect::Class;
 use crate::plan::{Choice, PlannedStep};
+use crate::vocab::Class;
 
 /// One stored plan.
 #[derive(Debug, Serialize)]
@@ -30,7 +30,7 @@ pub struct Blocked {
     /// Its class.
     pub class: Class,
     /// Its severity: what a problem left unrepaired means for the exit status.
-    pub severity: crate::detect::Severity,
+    pub severity: crate::vocab::Severity,
     /// Why.
     pub reason: String,
 }

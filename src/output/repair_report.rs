@@ -83,9 +83,9 @@ impl RepairReport {
         self.unrepaired
             .iter()
             .map(|b| match b.severity {
-                crate::detect::Severity::Critical => Exit::Critical,
-                crate::detect::Severity::Warning => Exit::Warning,
-                crate::detect::Severity::Info => Exit::Ok,
+                crate::vocab::Severity::Critical => Exit::Critical,
+                crate::vocab::Severity::Warning => Exit::Warning,
+                crate::vocab::Severity::Info => Exit::Ok,
             })
             .max()
             .unwrap_or(Exit::Ok)

@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::detect::{Class, Severity};
 use crate::playbook::{Action, Library, ParamValue, Playbook};
+use crate::vocab::{Class, Severity};
 
 /// Safety limits (config `plan:`; the defaults are `PlanConfig`'s).
 #[derive(Debug, Clone, PartialEq, Serialize)]

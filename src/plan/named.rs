@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use super::choose::{Choice, Decision, Input, ProblemRef, approval_reasons};
 use super::choose::{held_back, refused, unmet_condition};
-use crate::detect::Severity;
 use crate::playbook::{ParamType, ParamValue, Playbook};
+use crate::vocab::Severity;
 
 /// Plans `playbook` for the most urgent diagnosed problem it handles, or, when
 /// it handles none of them, for the operator's request under its first class.

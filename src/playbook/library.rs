@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::model::Playbook;
 use super::validate::{self, Problem};
-use crate::detect::Class;
 use crate::exit;
+use crate::vocab::Class;
 
 /// The bundled playbooks: (file name, text).
 pub const BUNDLED: &[(&str, &str)] = &[

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
-use crate::detect::Class;
+use crate::vocab::Class;
 
 /// One playbook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

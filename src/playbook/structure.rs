@@ -9,7 +9,7 @@ use super::condition::Condition;
 use super::de::{DeError, from_node};
 use super::locate::{Kind, Node, Pos};
 use super::model::{Param, Step, Timeout, Verify};
-use crate::detect::Class;
+use crate::vocab::Class;
 
 const REQUIRED: &[&str] = &[
     "name",

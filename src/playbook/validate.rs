@@ -25,7 +25,7 @@ use super::model::{Action, ParamType, Playbook, Scope};
 use super::render::{self, BUILTINS, Context, ValueKind};
 use super::safety;
 use super::template;
-use crate::detect::Class;
+use crate::vocab::Class;
 
 /// Detectors a `check` step may name.
 pub const DETECTORS: &[&str] = &[

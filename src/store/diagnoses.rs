@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use postgres::GenericClient;
 use serde::Serialize;
 
-use crate::detect::{Class, Finding, Severity};
+use crate::detect::Finding;
 use crate::diagnose::Diagnosis;
 use crate::sql::quote;
+use crate::vocab::{Class, Severity};
 
 /// A stored observation, as `diagnose` needs it.
 #[derive(Debug, Clone)]

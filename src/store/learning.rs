@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use postgres::GenericClient;
 use serde::Serialize;
 
-use crate::detect::Class;
 use crate::learn::{Drift, Outcome, StrategyStats};
 use crate::sql::quote;
+use crate::vocab::Class;
 
 fn class(name: &str) -> Option<Class> {
     serde_json::from_value(serde_json::Value::String(name.to_string())).ok()

@@ -131,7 +131,7 @@ pub struct StoredPlan {
     pub created_at: DateTime<Utc>,
     /// The severity of the problem it was planned for (`None` when that problem
     /// record is gone).
-    pub severity: Option<crate::detect::Severity>,
+    pub severity: Option<crate::vocab::Severity>,
     /// Steps, in order: (ordinal, kind, name, rendered, transactional, undo).
     pub steps: Vec<NewStep>,
 }
@@ -283,7 +283,7 @@ pub fn history(
 pub fn weights(
     client: &mut impl GenericClient,
     schema: &str,
-) -> Result<std::collections::BTreeMap<(crate::detect::Class, String), f64>> {
+) -> Result<std::collections::BTreeMap<(crate::vocab::Class, String), f64>> {
     let q = quote::ident(schema)?;
     let rows = client
         .query(
