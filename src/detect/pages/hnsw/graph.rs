@@ -1,7 +1,7 @@
-//! The HNSW graph measured from what [`super::hnsw::HnswReader`] kept: slot keys
+//! The HNSW graph measured from what [`super::HnswReader`] kept: slot keys
 //! resolved to element indices, per-element guards, link validity, degrees and
-//! the page chain (reachability is [`super::hnsw_reach`], regions
-//! [`super::hnsw_regions`]).
+//! the page chain (reachability is [`super::reach`], regions
+//! [`super::regions`]).
 //!
 //! Links are judged the way pgvector's search uses them (`hnswutils.c`): a
 //! neighbor tuple whose version or count disagrees with its element gives no
@@ -10,10 +10,10 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::hnsw::{HnswStructure, InvalidLinks};
-use super::hnsw_items::{BlockState, EMPTY, Element, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
-use super::page::{INVALID_BLOCK, ItemPointer};
-use super::stats::Distribution;
+use super::items::{BlockState, EMPTY, Element, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
+use super::{HnswStructure, InvalidLinks};
+use crate::detect::pages::page::{INVALID_BLOCK, ItemPointer};
+use crate::detect::pages::stats::Distribution;
 
 /// A valid item that is not an element tuple.
 const NOT_ELEMENT: u32 = u32::MAX - 2;
@@ -338,7 +338,7 @@ struct Degrees {
 /// Out- and in-degree distributions over the live elements, from per-element counts.
 fn degrees(
     p: &Parsed,
-    counts: &super::hnsw_regions::LinkCounts,
+    counts: &super::regions::LinkCounts,
     entry_idx: Option<usize>,
     live_count: usize,
 ) -> Degrees {
@@ -364,14 +364,14 @@ fn degrees_and_reach(p: &Parsed, blocks: &BlockTable, s: &mut HnswStructure, ent
     let m = s.m as usize;
     let entry_idx = entry_point(p, blocks, s, entry);
     let live_count = s.live_elements as usize;
-    let l0 = super::hnsw_layer0::Layer0::of(p, m);
+    let l0 = super::layer0::Layer0::of(p, m);
     let l0 = &l0;
     let (d, regions, (layer0_reached, searched)) = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
-            let (g, counts) = super::hnsw_regions::regions_and_degrees(p, l0, m);
+            let (g, counts) = super::regions::regions_and_degrees(p, l0, m);
             (degrees(p, &counts, entry_idx, live_count), g)
         });
-        let r = super::hnsw_reach::reach(p, l0, m, entry_idx);
+        let r = super::reach::reach(p, l0, m, entry_idx);
         let (d, g) = worker.join().unwrap_or_default();
         (d, g, r)
     });

@@ -5,15 +5,22 @@
 //! tuple its slots as packed `u32` block/offset keys. No page bytes and no vector
 //! values are kept. [`HnswReader::finish`] resolves the keys once every page is in
 //! (a neighbor tuple may sit before or after its element) and measures the graph
-//! (see `hnsw_graph`). Malformed pages and tuples are skipped with a note.
+//! (see `graph`). Malformed pages and tuples are skipped with a note.
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use super::hnsw_graph;
-use super::hnsw_items::{BlockRec, BlockState, OTHER, Packer, Parsed};
 use super::page::{self, ItemPointer, Page, u16_at, u32_at};
 use super::stats::Distribution;
+use items::{BlockRec, BlockState, OTHER, Packer, Parsed};
+
+mod graph;
+mod items;
+mod layer0;
+mod reach;
+mod regions;
+#[cfg(test)]
+mod tests;
 
 /// `HNSW_MAGIC_NUMBER`.
 pub const HNSW_MAGIC: u32 = 0xA953_A953;
@@ -272,7 +279,7 @@ impl HnswReader {
 
     /// Measures the graph from everything pushed so far.
     pub fn finish(self) -> Result<HnswStructure> {
-        hnsw_graph::analyze(self.p)
+        graph::analyze(self.p)
     }
 }
 
