@@ -10,8 +10,9 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::items::{BlockState, EMPTY, Element, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
-use super::{HnswStructure, InvalidLinks};
+use super::items::{BlockState, EMPTY, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
+use super::links::{is_element, layer, live};
+use super::model::{HnswStructure, InvalidLinks};
 use crate::detect::pages::page::{INVALID_BLOCK, ItemPointer};
 use crate::detect::pages::stats::Distribution;
 
@@ -19,8 +20,6 @@ use crate::detect::pages::stats::Distribution;
 const NOT_ELEMENT: u32 = u32::MAX - 2;
 /// A link judged unusable (invalid, duplicate or after a gap).
 const UNUSABLE: u32 = u32::MAX - 3;
-/// Values at or above this are sentinels, below are element indices.
-pub(super) const SENTINEL: u32 = u32::MAX - 3;
 
 /// What packed slot keys name: one word per block (first item, item count;
 /// zero items when the block holds no HNSW data), half the size of the block
@@ -57,23 +56,6 @@ impl BlockTable {
         p.items
             .get((w >> 16) as usize + offset as usize - 1)
             .copied()
-    }
-}
-
-fn is_element(tag: u32) -> bool {
-    tag != OTHER && tag & NEIGHBOR_TAG == 0
-}
-
-pub(super) fn live(e: &Element) -> bool {
-    !e.deleted && e.heap_tids > 0
-}
-
-/// Slot range `(start, len)` of layer `lc` inside a neighbor tuple of an element of `level`.
-fn layer(level: u8, lc: u8, m: usize) -> (usize, usize) {
-    if lc == 0 {
-        (level as usize * m, 2 * m)
-    } else {
-        ((level - lc) as usize * m, m)
     }
 }
 
@@ -311,19 +293,6 @@ fn links(p: &mut Parsed, s: &mut HnswStructure) {
     s.invalid_links =
         kinds.missing + kinds.not_element + kinds.self_link + kinds.deleted + kinds.below_level;
     s.invalid_link_kinds = kinds;
-}
-
-/// The usable targets of element `i` on layer `lc` (which must be <= its level).
-pub(super) fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32> + '_ {
-    let e = p.elements[i];
-    let slice = if e.nbr == EMPTY || lc > e.level {
-        &[][..]
-    } else {
-        let (off, len) = layer(e.level, lc, m);
-        let start = p.neighbors[e.nbr as usize].start as usize + off;
-        p.slots.get(start..start + len).unwrap_or(&[])
-    };
-    slice.iter().copied().filter(|&t| t < SENTINEL)
 }
 
 /// Degree measurements of the live elements.

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 
-use super::HnswMeta;
+use super::meta::HnswMeta;
 use crate::detect::pages::notes::Notes;
 use crate::detect::pages::page::{ItemPointer, u16_at};
 

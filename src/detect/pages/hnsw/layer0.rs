@@ -10,8 +10,8 @@
 //! slot with no data-dependent branch, so the processor keeps many of those
 //! reads in flight instead of discarding them at each mispredicted branch.
 
-use super::graph::SENTINEL;
 use super::items::{EMPTY, Parsed};
+use super::links::SENTINEL;
 
 /// No layer-0 list (no usable neighbor tuple, or a truncated one).
 const NO_LIST: u32 = u32::MAX;

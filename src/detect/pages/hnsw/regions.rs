@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 
-use super::graph::{links_at, live};
 use super::items::{NEIGHBOR_TAG, OTHER, Parsed};
 use super::layer0::Layer0;
+use super::links::{links_at, live};
 use crate::integrity::{EdgeKind, Graph, NodeKind};
 
 /// Most regions in the contracted graph.

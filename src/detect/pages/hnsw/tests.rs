@@ -1,8 +1,10 @@
 //! HNSW reader on hand-built graphs: a sound one, one with every kind of damage,
 //! entry point problems and malformed pages.
 
+use super::analyze_hnsw;
 use super::items::Packer;
-use super::{HNSW_PAGE_ID, HnswStructure, analyze_hnsw};
+use super::meta::HNSW_PAGE_ID;
+use super::model::HnswStructure;
 use crate::detect::pages::fixtures::{Elem, Link, build_page, hnsw_index};
 use crate::detect::pages::page::{INVALID_BLOCK, ItemPointer};
 
