@@ -11,15 +11,10 @@
 use anyhow::{Context, Result, bail};
 
 use super::items::{BlockState, EMPTY, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
-use super::links::{is_element, layer, live};
+use super::links::{NOT_ELEMENT, UNUSABLE, is_element, layer, live};
 use super::model::{HnswStructure, InvalidLinks};
 use crate::detect::pages::page::{INVALID_BLOCK, ItemPointer};
 use crate::detect::pages::stats::Distribution;
-
-/// A valid item that is not an element tuple.
-const NOT_ELEMENT: u32 = u32::MAX - 2;
-/// A link judged unusable (invalid, duplicate or after a gap).
-const UNUSABLE: u32 = u32::MAX - 3;
 
 /// What packed slot keys name: one word per block (first item, item count;
 /// zero items when the block holds no HNSW data), half the size of the block

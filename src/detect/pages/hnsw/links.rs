@@ -1,11 +1,16 @@
 //! Reading an element's links once the slots are resolved: which items are
 //! elements, which elements are live, where a layer's slots sit, and the
-//! usable targets of a layer (slot values below [`SENTINEL`]).
+//! usable targets of a layer (slot values below [`UNUSABLE`]).
 
-use super::items::{EMPTY, Element, NEIGHBOR_TAG, OTHER, Parsed};
+use super::items::{EMPTY, Element, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
 
-/// Values at or above this are sentinels, below are element indices.
-pub(super) const SENTINEL: u32 = u32::MAX - 3;
+/// A slot that names a valid item which is not an element tuple.
+pub(super) const NOT_ELEMENT: u32 = u32::MAX - 2;
+/// A link judged unusable (invalid, duplicate or after a gap). The least of the
+/// values a slot holds when it names no usable target ([`NOT_ELEMENT`],
+/// [`MISSING`], [`EMPTY`] sit above it): a judged slot below it is an element index.
+pub(super) const UNUSABLE: u32 = u32::MAX - 3;
+const _: () = assert!(UNUSABLE < NOT_ELEMENT && NOT_ELEMENT < MISSING && MISSING < EMPTY);
 
 /// An item-table tag that names an element tuple (not a neighbor tuple, not `OTHER`).
 pub(super) fn is_element(tag: u32) -> bool {
@@ -36,5 +41,5 @@ pub(super) fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<
         let start = p.neighbors[e.nbr as usize].start as usize + off;
         p.slots.get(start..start + len).unwrap_or(&[])
     };
-    slice.iter().copied().filter(|&t| t < SENTINEL)
+    slice.iter().copied().filter(|&t| t < UNUSABLE)
 }
