@@ -13,17 +13,10 @@
 #[cfg(test)]
 mod fixtures;
 pub mod hnsw;
-mod hnsw_graph;
-mod hnsw_items;
-mod hnsw_layer0;
-mod hnsw_reach;
-mod hnsw_regions;
 pub mod ivfflat;
 pub mod notes;
 pub mod page;
 pub mod stats;
-#[cfg(test)]
-mod tests_hnsw;
 #[cfg(test)]
 mod tests_ivfflat;
 pub mod value;

@@ -2,9 +2,9 @@
 //! a layer-0 walk from the entry point reaches, and which a search reaches (it
 //! also enters layer 0 wherever it stood on an upper layer).
 
-use super::hnsw_graph::{links_at, live};
-use super::hnsw_items::Parsed;
-use super::hnsw_layer0::Layer0;
+use super::items::Parsed;
+use super::layer0::Layer0;
+use super::links::{links_at, live};
 
 /// One bit per element: small enough (128 KiB per million) to stay in cache
 /// while a BFS tests it at random for every link.

@@ -1,10 +1,12 @@
 //! HNSW reader on hand-built graphs: a sound one, one with every kind of damage,
 //! entry point problems and malformed pages.
 
-use super::fixtures::{Elem, Link, build_page, hnsw_index};
-use super::hnsw::{HNSW_PAGE_ID, HnswStructure, analyze_hnsw};
-use super::hnsw_items::Packer;
-use super::page::{INVALID_BLOCK, ItemPointer};
+use super::analyze_hnsw;
+use super::items::Packer;
+use super::meta::HNSW_PAGE_ID;
+use super::model::HnswStructure;
+use crate::detect::pages::fixtures::{Elem, Link, build_page, hnsw_index};
+use crate::detect::pages::page::{INVALID_BLOCK, ItemPointer};
 
 fn sound_graph() -> Vec<Elem> {
     vec![

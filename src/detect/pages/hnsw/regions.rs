@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 
-use super::hnsw_graph::{links_at, live};
-use super::hnsw_items::{NEIGHBOR_TAG, OTHER, Parsed};
-use super::hnsw_layer0::Layer0;
+use super::items::{NEIGHBOR_TAG, OTHER, Parsed};
+use super::layer0::Layer0;
+use super::links::{links_at, live};
 use crate::integrity::{EdgeKind, Graph, NodeKind};
 
 /// Most regions in the contracted graph.
@@ -228,7 +228,7 @@ fn head_tids(p: &Parsed, heads: &[usize]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::pages::hnsw_items::{EMPTY, Element};
+    use crate::detect::pages::hnsw::items::{EMPTY, Element};
 
     fn element(level: u8) -> Element {
         Element {

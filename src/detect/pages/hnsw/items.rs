@@ -1,13 +1,13 @@
-//! The compact records an [`super::hnsw::HnswReader`] keeps per page: an item
+//! The compact records an [`super::HnswReader`] keeps per page: an item
 //! table (block/offset -> element or neighbor tuple), element records, neighbor
 //! tuple records and their slots as packed `u32` keys, plus the tuple parsers that
 //! fill them.
 
 use anyhow::{Context, Result};
 
-use super::hnsw::HnswMeta;
-use super::notes::Notes;
-use super::page::{ItemPointer, u16_at};
+use super::meta::HnswMeta;
+use crate::detect::pages::notes::Notes;
+use crate::detect::pages::page::{ItemPointer, u16_at};
 
 const ELEMENT_TUPLE: u8 = 1;
 const NEIGHBOR_TUPLE: u8 = 2;

@@ -10,8 +10,8 @@
 //! slot with no data-dependent branch, so the processor keeps many of those
 //! reads in flight instead of discarding them at each mispredicted branch.
 
-use super::hnsw_graph::SENTINEL;
-use super::hnsw_items::{EMPTY, Parsed};
+use super::items::{EMPTY, Parsed};
+use super::links::UNUSABLE;
 
 /// No layer-0 list (no usable neighbor tuple, or a truncated one).
 const NO_LIST: u32 = u32::MAX;
@@ -57,7 +57,7 @@ impl<'a> Layer0<'a> {
         self.starts.len()
     }
 
-    /// Element `i`'s slots, unusable ones included (values >= [`SENTINEL`]).
+    /// Element `i`'s slots, unusable ones included (values >= [`UNUSABLE`]).
     #[inline]
     pub(super) fn raw(&self, i: usize) -> &[u32] {
         match self.starts[i] {
@@ -129,10 +129,11 @@ impl<'a> Layer0<'a> {
     }
 
     /// A slot as an index: the target element, or [`Layer0::sink`] for an
-    /// unusable slot (all targets are below the sink, all sentinels above).
+    /// unusable slot (targets lie below the sink, [`UNUSABLE`] and larger
+    /// values above it).
     #[inline(always)]
     pub(super) fn target(&self, slot: u32) -> usize {
-        debug_assert!(SENTINEL as usize > self.sink());
+        debug_assert!(UNUSABLE as usize > self.sink());
         slot.min(self.sink() as u32) as usize
     }
 }

@@ -1,7 +1,7 @@
-//! The HNSW graph measured from what [`super::hnsw::HnswReader`] kept: slot keys
+//! The HNSW graph measured from what [`super::HnswReader`] kept: slot keys
 //! resolved to element indices, per-element guards, link validity, degrees and
-//! the page chain (reachability is [`super::hnsw_reach`], regions
-//! [`super::hnsw_regions`]).
+//! the page chain (reachability is [`super::reach`], regions
+//! [`super::regions`]).
 //!
 //! Links are judged the way pgvector's search uses them (`hnswutils.c`): a
 //! neighbor tuple whose version or count disagrees with its element gives no
@@ -10,17 +10,11 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::hnsw::{HnswStructure, InvalidLinks};
-use super::hnsw_items::{BlockState, EMPTY, Element, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
-use super::page::{INVALID_BLOCK, ItemPointer};
-use super::stats::Distribution;
-
-/// A valid item that is not an element tuple.
-const NOT_ELEMENT: u32 = u32::MAX - 2;
-/// A link judged unusable (invalid, duplicate or after a gap).
-const UNUSABLE: u32 = u32::MAX - 3;
-/// Values at or above this are sentinels, below are element indices.
-pub(super) const SENTINEL: u32 = u32::MAX - 3;
+use super::items::{BlockState, EMPTY, MISSING, NEIGHBOR_TAG, OTHER, Parsed};
+use super::links::{NOT_ELEMENT, UNUSABLE, is_element, layer, live};
+use super::model::{HnswStructure, InvalidLinks};
+use crate::detect::pages::page::{INVALID_BLOCK, ItemPointer};
+use crate::detect::pages::stats::Distribution;
 
 /// What packed slot keys name: one word per block (first item, item count;
 /// zero items when the block holds no HNSW data), half the size of the block
@@ -57,23 +51,6 @@ impl BlockTable {
         p.items
             .get((w >> 16) as usize + offset as usize - 1)
             .copied()
-    }
-}
-
-fn is_element(tag: u32) -> bool {
-    tag != OTHER && tag & NEIGHBOR_TAG == 0
-}
-
-pub(super) fn live(e: &Element) -> bool {
-    !e.deleted && e.heap_tids > 0
-}
-
-/// Slot range `(start, len)` of layer `lc` inside a neighbor tuple of an element of `level`.
-fn layer(level: u8, lc: u8, m: usize) -> (usize, usize) {
-    if lc == 0 {
-        (level as usize * m, 2 * m)
-    } else {
-        ((level - lc) as usize * m, m)
     }
 }
 
@@ -313,19 +290,6 @@ fn links(p: &mut Parsed, s: &mut HnswStructure) {
     s.invalid_link_kinds = kinds;
 }
 
-/// The usable targets of element `i` on layer `lc` (which must be <= its level).
-pub(super) fn links_at(p: &Parsed, i: usize, lc: u8, m: usize) -> impl Iterator<Item = u32> + '_ {
-    let e = p.elements[i];
-    let slice = if e.nbr == EMPTY || lc > e.level {
-        &[][..]
-    } else {
-        let (off, len) = layer(e.level, lc, m);
-        let start = p.neighbors[e.nbr as usize].start as usize + off;
-        p.slots.get(start..start + len).unwrap_or(&[])
-    };
-    slice.iter().copied().filter(|&t| t < SENTINEL)
-}
-
 /// Degree measurements of the live elements.
 #[derive(Debug, Default)]
 struct Degrees {
@@ -338,7 +302,7 @@ struct Degrees {
 /// Out- and in-degree distributions over the live elements, from per-element counts.
 fn degrees(
     p: &Parsed,
-    counts: &super::hnsw_regions::LinkCounts,
+    counts: &super::regions::LinkCounts,
     entry_idx: Option<usize>,
     live_count: usize,
 ) -> Degrees {
@@ -364,14 +328,14 @@ fn degrees_and_reach(p: &Parsed, blocks: &BlockTable, s: &mut HnswStructure, ent
     let m = s.m as usize;
     let entry_idx = entry_point(p, blocks, s, entry);
     let live_count = s.live_elements as usize;
-    let l0 = super::hnsw_layer0::Layer0::of(p, m);
+    let l0 = super::layer0::Layer0::of(p, m);
     let l0 = &l0;
     let (d, regions, (layer0_reached, searched)) = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
-            let (g, counts) = super::hnsw_regions::regions_and_degrees(p, l0, m);
+            let (g, counts) = super::regions::regions_and_degrees(p, l0, m);
             (degrees(p, &counts, entry_idx, live_count), g)
         });
-        let r = super::hnsw_reach::reach(p, l0, m, entry_idx);
+        let r = super::reach::reach(p, l0, m, entry_idx);
         let (d, g) = worker.join().unwrap_or_default();
         (d, g, r)
     });
