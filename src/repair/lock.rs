@@ -32,18 +32,7 @@ impl CollectionLock {
             .context("taking the collection's repair lock")?
             .get(0);
         if !got {
-            let holder: Option<i32> = client
-                .query_opt(
-                    "SELECT l.pid FROM pg_locks l
-                      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                        AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended($1, 0)
-                      LIMIT 1",
-                    &[&key_text(collection)],
-                )
-                .ok()
-                .flatten()
-                .map(|r| r.get(0));
+            let holder = holder(&mut client, collection).ok().flatten();
             let who = holder.map_or(String::new(), |p| format!(" (backend pid {p})"));
             return Err(anyhow::Error::new(LockHeld(format!(
                 "another ruvheal is repairing {collection}{who}; try later"
@@ -97,16 +86,7 @@ impl Drop for CollectionLock {
 /// Whether any session holds `collection`'s lock (used to tell a live repair
 /// from one that was cut short).
 pub fn is_held(client: &mut Client, collection: &str) -> Result<bool> {
-    Ok(client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks l
-                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended($1, 0))",
-            &[&key_text(collection)],
-        )
-        .context("looking for the collection's repair lock")?
-        .get(0))
+    Ok(holder(client, collection)?.is_some())
 }
 
 /// The backend holding `collection`'s lock, if a session holds it.
