@@ -150,6 +150,35 @@ impl Drop for TestDb {
     }
 }
 
+impl TestDb {
+    /// The ruvheal binary as a `std` command pointed at this database, for a
+    /// run in the background (`assert_cmd` cannot spawn): libpq and ruvheal
+    /// settings of the test's environment removed.
+    pub fn background(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ruvheal"));
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().to_string();
+            if k.starts_with("PG") || k.starts_with("RUVHEAL_") || k == "DATABASE_URL" {
+                cmd.env_remove(&k);
+            }
+        }
+        cmd.env("DATABASE_URL", &self.url).args(args);
+        cmd
+    }
+}
+
+/// Polls `cond` every 50 ms until it holds or `limit` passes; returns whether it held.
+pub fn within(limit: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    cond()
+}
+
 /// The ruvheal binary with no inherited ruvheal/libpq settings and no config file.
 pub fn ruvheal() -> Command {
     let mut cmd = Command::cargo_bin("ruvheal").unwrap();

@@ -7,19 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::{db, index_build_pid, invalid_indexes_on_emb, run};
-
-/// Polls `cond` every 50 ms until it holds or `limit` passes; returns whether it held.
-fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
+use crate::harness::{db, index_build_pid, invalid_indexes_on_emb, run, within};
 
 #[test]
 fn a_kill_during_the_second_steps_build_stops_it_and_ends_every_record() {
@@ -35,13 +23,8 @@ fn a_kill_during_the_second_steps_build_stops_it_and_ends_every_record() {
     c.batch_execute("RESET statement_timeout").unwrap();
     let rows = d.fingerprint("emb");
     run(d.cmd().args(["check", "--collection", "emb"])); // state schema first
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ruvheal"))
-        .env_remove("PGHOST")
-        .env_remove("PGPORT")
-        .env_remove("PGDATABASE")
-        .env_remove("RUVHEAL_CONFIG")
-        .env("DATABASE_URL", &d.url)
-        .args(["repair", "--collection", "emb", "--yes", "-q"])
+    let mut child = d
+        .background(&["repair", "--collection", "emb", "--yes", "-q"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

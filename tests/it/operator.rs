@@ -2,23 +2,11 @@
 //! planner's limits, `abort` of a running repair, `feedback` read by `learn`,
 //! `learn.enabled: false`, and the server-wide `plan.max_concurrent_repairs`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::harness::{
-    TestDb, clustered_table_sql, db, index_build_pid, run, run_json, write_config,
+    TestDb, clustered_table_sql, db, index_build_pid, run, run_json, within, write_config,
 };
-
-/// Polls `cond` every 50 ms until it holds or `limit` passes.
-fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
 
 fn count(d: &TestDb, sql: &str) -> i64 {
     d.client().query_one(sql, &[]).unwrap().get(0)
@@ -164,13 +152,8 @@ fn abort_stops_a_running_reindex_undoes_it_and_records_aborted() {
         .unwrap()
         .get(0);
     run(d.cmd().args(["check", "--collection", "emb", "-q"])); // state schema first
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ruvheal"))
-        .env_remove("PGHOST")
-        .env_remove("PGPORT")
-        .env_remove("PGDATABASE")
-        .env_remove("RUVHEAL_CONFIG")
-        .env("DATABASE_URL", &d.url)
-        .args([
+    let child = d
+        .background(&[
             "repair",
             "--collection",
             "emb",

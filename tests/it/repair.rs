@@ -164,13 +164,8 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     run(d
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"])); // state schema first
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ruvheal"))
-        .env_remove("PGHOST")
-        .env_remove("PGPORT")
-        .env_remove("PGDATABASE")
-        .env_remove("RUVHEAL_CONFIG")
-        .env("DATABASE_URL", &d.url)
-        .args([
+    let mut child = d
+        .background(&[
             "--config",
             &cfg,
             "repair",
