@@ -21,6 +21,8 @@
 //!   the static safety pass and the bundled library (pure; the planner reads it).
 //! * [`store`] owns the state tables and their migrations; [`sql`] owns
 //!   connections and the one quoting helper every SQL string goes through.
+//! * [`state`] holds the plan, repair and step state machines (below the store:
+//!   it imports nothing of the crate).
 //! * [`exit`] is the exit-code contract of DESIGN.md.
 
 pub mod audit;
@@ -40,6 +42,7 @@ pub mod plan;
 pub mod playbook;
 pub mod repair;
 pub mod sql;
+pub mod state;
 pub mod store;
 
 use std::ffi::OsString;

@@ -6,10 +6,11 @@ use crate::cli::DecisionArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
 use crate::output::{self, decision_report::DecisionReport};
+use crate::state::PlanStatus;
 use crate::store::{Store, audit, plans};
 
 /// Records `decision` (`approved` or `aborted`) on a plan, audited.
-pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<Exit> {
+pub fn run(args: &DecisionArgs, decision: PlanStatus, settings: &Settings) -> Result<Exit> {
     let key = settings.audit_key()?;
     let mut store = Store::open(settings)?;
     let plan = plans::decide(
@@ -23,7 +24,7 @@ pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<E
         &mut store.client,
         &store.schema,
         &crate::audit::Entry {
-            action: if decision == "approved" {
+            action: if decision == PlanStatus::Approved {
                 "approve"
             } else {
                 "abort"

@@ -122,9 +122,9 @@ pub(crate) fn plan_one(
             }
         };
         let status = if choice.requires_approval() {
-            "awaiting_approval"
+            crate::state::PlanStatus::AwaitingApproval
         } else {
-            "ready"
+            crate::state::PlanStatus::Ready
         };
         let new = NewPlan {
             collection_id,
@@ -132,7 +132,7 @@ pub(crate) fn plan_one(
             problem_class: choice.problem.class.as_str().into(),
             playbook: choice.playbook.clone(),
             params: serde_json::to_value(&choice.params)?,
-            status: status.into(),
+            status,
             requires_approval: choice.requires_approval(),
             impact: choice.impact,
             estimated_duration_ms: None,
@@ -181,7 +181,7 @@ pub(crate) fn plan_one(
             .collect();
         planned.push(PlannedReport {
             plan_id,
-            status: status.into(),
+            status,
             choice,
             space: crate::plan::space::estimate(&texts, c),
             steps,

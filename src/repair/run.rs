@@ -18,6 +18,7 @@ use super::progress::{self, Reading};
 use super::undo::Undo;
 use crate::playbook::{Playbook, Rendered};
 use crate::sql::quote;
+use crate::state::{RepairStatus, StepStatus};
 use crate::store::plans::StoredPlan;
 use crate::store::repairs;
 
@@ -49,7 +50,7 @@ pub struct StepReport {
     /// Name.
     pub name: String,
     /// `done`, `failed`, `undone`.
-    pub status: String,
+    pub status: StepStatus,
     /// What ran.
     pub rendered: String,
     /// Attempts (lock timeouts retried).
@@ -65,8 +66,9 @@ pub struct StepReport {
 pub struct Outcome {
     /// The repair's id.
     pub repair_id: i64,
-    /// `succeeded`, `failed`, `rolled_back`, `not_verified`.
-    pub status: String,
+    /// `succeeded`, `failed`, `rolled_back`, `not_verified` (`interrupted`: the
+    /// session was lost and the record is left `running` for the sweep).
+    pub status: RepairStatus,
     /// Whether the verification held.
     pub verified: bool,
     /// Relative improvement of the playbook's target metric (positive is better).
@@ -335,18 +337,23 @@ pub fn execute(
         let ok = result.is_ok();
         observer.step_done(*ordinal, ok);
         let error = result.as_ref().err().map(|e| format!("{e:#}"));
+        let status = if ok {
+            StepStatus::Done
+        } else {
+            StepStatus::Failed
+        };
         repairs::step_end(
             &mut store.client,
             &store.schema,
             repair_id,
             *ordinal,
-            if ok { "done" } else { "failed" },
+            status,
             error.as_deref(),
         )?;
         reports.push(StepReport {
             ordinal: *ordinal,
             name: name.clone(),
-            status: if ok { "done" } else { "failed" }.into(),
+            status,
             rendered: text,
             attempts: *result.as_ref().unwrap_or(&0),
             duration_ms: t.elapsed().as_secs_f64() * 1000.0,
@@ -360,7 +367,7 @@ pub fn execute(
                 // new session and marks it interrupted.
                 return Ok(Outcome {
                     repair_id,
-                    status: "interrupted".into(),
+                    status: RepairStatus::Interrupted,
                     verified: false,
                     improvement: None,
                     metric: None,
@@ -376,7 +383,7 @@ pub fn execute(
     let steps_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut outcome = Outcome {
         repair_id,
-        status: String::new(),
+        status: RepairStatus::Running,
         verified: false,
         improvement: None,
         metric: None,
@@ -400,15 +407,14 @@ pub fn execute(
             .steps
             .iter_mut()
             .filter(|s| rolled.undone.contains(&s.ordinal))
-            .for_each(|s| s.status = "undone".into());
+            .for_each(|s| s.status = StepStatus::Undone);
         // Rolled back only when everything it changed was put back; a step
         // that cannot be undone makes the repair a failure, said as such.
         outcome.status = if rolled.undone.is_empty() || !rolled.kept.is_empty() {
-            "failed"
+            RepairStatus::Failed
         } else {
-            "rolled_back"
-        }
-        .into();
+            RepairStatus::RolledBack
+        };
         if !rolled.kept.is_empty() {
             outcome.verify_notes.push(format!(
                 "step(s) {} cannot be undone and were kept",
@@ -421,15 +427,15 @@ pub fn execute(
             ));
         }
     } else if outcome.verified {
-        outcome.status = "succeeded".into();
+        outcome.status = RepairStatus::Succeeded;
     } else {
-        outcome.status = "not_verified".into();
+        outcome.status = RepairStatus::NotVerified;
     }
     repairs::finish(
         &mut store.client,
         &store.schema,
         repair_id,
-        &outcome.status,
+        outcome.status,
         Some(outcome.verified),
         outcome
             .error
@@ -493,7 +499,7 @@ pub fn rollback_steps(
     let steps = repairs::steps(&mut store.client, &store.schema, repair_id)?;
     let mut rolled = Rolled::default();
     for s in steps.iter().rev() {
-        if !matches!(s.status.as_str(), "done" | "failed" | "interrupted") {
+        if !s.status.can_be_undone() {
             continue;
         }
         match &s.undo {
@@ -517,7 +523,7 @@ pub fn rollback_steps(
             &store.schema,
             repair_id,
             s.ordinal,
-            "undone",
+            StepStatus::Undone,
             None,
         )?;
         rolled.undone.push(s.ordinal);
