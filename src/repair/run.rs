@@ -12,11 +12,11 @@ use postgres::Client;
 use serde::{Deserialize, Serialize};
 
 use super::exec::{self, Limits, SqlStep};
-use super::index::{check_valid, created_index, reindexed};
+use super::index::check_valid;
 use super::lock::CollectionLock;
 use super::progress::{self, Reading};
 use super::undo::Undo;
-use crate::playbook::{Playbook, Rendered};
+use crate::playbook::{Playbook, Rendered, StatementKind};
 use crate::sql::quote;
 use crate::state::{RepairStatus, StepStatus};
 use crate::store::plans::StoredPlan;
@@ -97,20 +97,22 @@ pub struct Job<'a> {
     pub margin: f64,
     /// Programs shell steps may run.
     pub shell_allow: &'a [String],
-    /// The collection's schema (to qualify index names).
+    /// The collection's schema (the rendered steps carry their index names
+    /// qualified already).
     pub schema: &'a str,
     /// Metrics before the repair.
     pub before: &'a BTreeMap<String, f64>,
 }
 
 /// The undo state of a step, captured before it runs.
-fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<Undo> {
+fn capture(client: &mut Client, stored: &StoredAction) -> Result<Undo> {
     Ok(match (&stored.action, &stored.undo) {
         (
             Rendered::SetSetting {
                 reset_sql,
                 previous_sql,
                 setting,
+                target,
                 ..
             },
             _,
@@ -119,12 +121,12 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
                 .query_one(previous_sql.as_str(), &[])
                 .context("reading the setting's previous value")?
                 .get(0);
-            let name = exec::setting_name(setting)?;
-            let target = reset_sql
-                .strip_suffix(&format!(" RESET {name}"))
-                .context("unexpected RESET statement")?;
             let sql = match &previous {
-                Some(v) => format!("{target} SET {name} = {}", quote::literal(v)?),
+                Some(v) => format!(
+                    "ALTER {target} SET {} = {}",
+                    quote::setting_name(setting)?,
+                    quote::literal(v)?
+                ),
                 None => reset_sql.clone(),
             };
             Undo::Sql {
@@ -132,7 +134,12 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
                 transactional: true,
             }
         }
-        (Rendered::Sql { sql, .. }, undo) => match (created_index(sql, job.schema), undo) {
+        (
+            Rendered::Sql {
+                statement, index, ..
+            },
+            undo,
+        ) => match (created(*statement, index), undo) {
             // A step that creates an index is undone by dropping it; recorded as such,
             // crash cleanup can tell an INVALID leftover from a user's index.
             (Some(ix), _) => Undo::DropIndex { index: ix.sql()? },
@@ -160,6 +167,26 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
     })
 }
 
+/// The index a statement of kind `statement` creates.
+fn created(
+    statement: StatementKind,
+    index: &Option<crate::sql::QualifiedName>,
+) -> Option<crate::sql::QualifiedName> {
+    index
+        .clone()
+        .filter(|_| statement == StatementKind::CreateIndex)
+}
+
+/// The index a statement of kind `statement` rebuilds.
+fn rebuilt(
+    statement: StatementKind,
+    index: &Option<crate::sql::QualifiedName>,
+) -> Option<crate::sql::QualifiedName> {
+    index
+        .clone()
+        .filter(|_| statement == StatementKind::Reindex)
+}
+
 /// Runs one rendered action on the lock holder's session.
 fn run_action(
     client: &mut Client,
@@ -173,13 +200,19 @@ fn run_action(
         Rendered::Sql {
             sql,
             transaction,
-            settings,
+            set,
+            statement,
+            index,
+            ..
         } => {
             let step = SqlStep {
                 sql: sql.clone(),
                 transactional: *transaction,
-                settings: settings.iter().filter_map(|s| parse_set(s)).collect(),
-                creates_index: created_index(sql, job.schema),
+                settings: set
+                    .iter()
+                    .map(|s| (s.name.clone(), s.value.clone()))
+                    .collect(),
+                creates_index: created(*statement, index),
             };
             let stop = AtomicBool::new(false);
             let run = std::thread::scope(|scope| {
@@ -196,7 +229,7 @@ fn run_action(
             });
             if run.is_err()
                 && !client.is_closed()
-                && let Some(ix) = reindexed(sql, job.schema)
+                && let Some(ix) = rebuilt(*statement, index)
             {
                 // A failed REINDEX CONCURRENTLY leaves an INVALID copy that slows
                 // every write: dropped now, in the same run (the old index stays).
@@ -212,7 +245,7 @@ fn run_action(
             if let Some(ix) = &step
                 .creates_index
                 .clone()
-                .or_else(|| reindexed(sql, job.schema))
+                .or_else(|| rebuilt(*statement, index))
             {
                 check_valid(client, ix)?;
             }
@@ -267,19 +300,6 @@ fn run_action(
     }
 }
 
-/// `SET name = value` (as rendered) back into `(name, value)`.
-fn parse_set(s: &str) -> Option<(String, String)> {
-    let rest = s.trim().strip_prefix("SET ")?;
-    let (name, value) = rest.split_once(" = ")?;
-    let name = name.replace('"', "");
-    let value = value.trim();
-    let value = value
-        .strip_prefix('\'')
-        .and_then(|v| v.strip_suffix('\''))
-        .map_or(value.to_string(), |v| v.replace("''", "'"));
-    Some((name, value))
-}
-
 /// Executes `job` on the lock holder's session. Records everything; never
 /// returns an error after the repair record exists (failures are in the outcome).
 pub fn execute(
@@ -316,7 +336,7 @@ pub fn execute(
     for (ordinal, name, stored) in &steps {
         let text = crate::plan::steps::text(&stored.action);
         observer.step(*ordinal, steps.len(), name, &text);
-        let undo = match capture(held.client(), job, stored) {
+        let undo = match capture(held.client(), stored) {
             Ok(u) => u,
             Err(e) => {
                 failure = Some(format!("step {name}: {e:#}"));
@@ -529,21 +549,4 @@ pub fn rollback_steps(
         rolled.undone.push(s.ordinal);
     }
     Ok(rolled)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rendered_settings_come_back_as_name_and_value() {
-        assert_eq!(
-            parse_set("SET \"maintenance_work_mem\" = '1GB'"),
-            Some(("maintenance_work_mem".into(), "1GB".into()))
-        );
-        assert_eq!(
-            parse_set("SET \"x\" = 'it''s'"),
-            Some(("x".into(), "it's".into()))
-        );
-    }
 }
