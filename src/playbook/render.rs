@@ -662,6 +662,8 @@ mod tests {
             sql: "REINDEX INDEX CONCURRENTLY {{ ident(index) }}".into(),
             transaction: false,
             settings: [
+                // what literal() writes for a backslash, and a hand-written E'' string
+                ("work_mem".to_string(), "E'6\\x34MB'".to_string()),
                 ("Maintenance_Work_Mem".to_string(), "'it''s'".to_string()),
                 (
                     "max_parallel_maintenance_workers".to_string(),
@@ -689,6 +691,7 @@ mod tests {
             [
                 ("maintenance_work_mem", "it's"),
                 ("max_parallel_maintenance_workers", "2"),
+                ("work_mem", "64MB"),
             ]
         );
         assert_eq!(
@@ -696,6 +699,7 @@ mod tests {
             [
                 "SET \"maintenance_work_mem\" = 'it''s'",
                 "SET \"max_parallel_maintenance_workers\" = 2",
+                "SET \"work_mem\" = E'6\\x34MB'",
             ]
         );
         assert_eq!(statement, StatementKind::Reindex);
