@@ -73,7 +73,14 @@ where
         Ok(exit) => exit,
         Err(e) if exit::is_broken_pipe(&e) => Exit::Ok,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let room = sql::sqlstate(&e).and_then(|code| {
+                let left = e.downcast_ref::<exit::Left>().is_some();
+                exit::resource_line(&code, &format!("{e:#}"), left, repair::run::recorded())
+            });
+            match room {
+                Some(line) => eprintln!("{line}"),
+                None => eprintln!("error: {e:#}"),
+            }
             if exit::connection_lost(&e) {
                 eprintln!(
                     "hint: the connection to PostgreSQL was lost (server restart or crash?); \

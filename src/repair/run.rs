@@ -4,7 +4,7 @@
 //! an automatic rollback of a reversible repair that did not help.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -16,6 +16,7 @@ use super::index::check_valid;
 use super::lock::CollectionLock;
 use super::progress::{self, Reading};
 use super::undo::Undo;
+use crate::exit::Left;
 use crate::playbook::{Playbook, Rendered, StatementKind};
 use crate::sql::quote;
 use crate::state::{RepairStatus, StepStatus};
@@ -351,7 +352,16 @@ pub fn execute(
             name,
             &text,
             &undo,
-        )?;
+        )
+        .map_err(|e| {
+            let ran = match reports.len() {
+                0 => "no step ran".to_string(),
+                n => format!("{n} step(s) ran and stay (ruvheal rollback --repair {repair_id} undoes them)"),
+            };
+            e.context(Left(format!(
+                "repair {repair_id}: {ran}; step {ordinal} ({name}) did not run; the next run marks the repair interrupted"
+            )))
+        })?;
         let t = Instant::now();
         let result = run_action(held.client(), poll, pid, &stored.action, job, observer);
         let ok = result.is_ok();
@@ -369,7 +379,13 @@ pub fn execute(
             *ordinal,
             status,
             error.as_deref(),
-        )?;
+        )
+        .map_err(|e| {
+            e.context(Left(format!(
+                "repair {repair_id}: step {ordinal} ({name}) ran ({status}) but its end is not recorded; \
+                 the next run marks the repair interrupted and cleans up what a running step leaves"
+            )))
+        })?;
         reports.push(StepReport {
             ordinal: *ordinal,
             name: name.clone(),
@@ -422,7 +438,12 @@ pub fn execute(
     }
     let undo_needed = !outcome.verified && (failure.is_some() || job.playbook.reversible);
     if undo_needed {
-        let rolled = rollback_steps(held.client(), store, repair_id, &job.limits)?;
+        let rolled = rollback_steps(held.client(), store, repair_id, &job.limits).map_err(|e| {
+            e.context(Left(format!(
+                "repair {repair_id}: its steps ran; undoing them stopped here \
+                     (ruvheal rollback --repair {repair_id} resumes)"
+            )))
+        })?;
         outcome
             .steps
             .iter_mut()
@@ -461,8 +482,24 @@ pub fn execute(
             .error
             .as_deref()
             .or(outcome.verify_notes.first().map(String::as_str)),
-    )?;
+    )
+    .map_err(|e| {
+        e.context(Left(format!(
+            "repair {repair_id} ended {} but that is not recorded; the next run marks it interrupted",
+            outcome.status
+        )))
+    })?;
+    RECORDED.fetch_add(1, Ordering::Relaxed);
     Ok(outcome)
+}
+
+/// Repairs this process ended and recorded (for the last line of an error that
+/// stops the run: what it left).
+static RECORDED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many repairs this process ended and recorded.
+pub fn recorded() -> usize {
+    RECORDED.load(Ordering::Relaxed)
 }
 
 /// Checks the playbook's `verify` and the whole contract ([`super::verdict`])
