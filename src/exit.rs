@@ -91,6 +91,55 @@ pub fn classify(err: &anyhow::Error) -> Exit {
     Exit::Unknown
 }
 
+/// What a repair had done when writing ruvheal's state failed: carried as the
+/// context of that error, for the last line ([`resource_line`]).
+#[derive(Debug)]
+pub struct Left(pub String);
+
+impl fmt::Display for Left {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Left {}
+
+/// The name of a SQLSTATE that means PostgreSQL ran out of room: 53100
+/// `disk_full`, 53200 `out_of_memory`, 53400 `configuration_limit_exceeded`.
+pub fn out_of_resources(sqlstate: &str) -> Option<&'static str> {
+    match sqlstate {
+        "53100" => Some("disk_full"),
+        "53200" => Some("out_of_memory"),
+        "53400" => Some("configuration_limit_exceeded"),
+        _ => None,
+    }
+}
+
+/// The one line printed when an error ran out of room in PostgreSQL
+/// (typically writing ruvheal's own state): the SQLSTATE and its name, what was
+/// being done (`chain`, flattened to one line) and what the run left. A repair
+/// that was running says so itself in the chain (`has_left`: a [`Left`]
+/// context); otherwise it comes from how many repairs this run ended and
+/// recorded. `None` for any other SQLSTATE. The exit status stays 3.
+pub fn resource_line(
+    sqlstate: &str,
+    chain: &str,
+    has_left: bool,
+    repairs_recorded: usize,
+) -> Option<String> {
+    let name = out_of_resources(sqlstate)?;
+    let chain = chain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let left = match (has_left, repairs_recorded) {
+        (true, _) => String::new(),
+        (false, 0) => "; nothing was repaired".into(),
+        (false, n) => format!(
+            "; {n} repair(s) of this run ended and are recorded (ruvheal history); nothing ran after"
+        ),
+    };
+    Some(format!(
+        "error: PostgreSQL is out of room (SQLSTATE {sqlstate} {name}): {chain}{left}"
+    ))
+}
+
 /// The reader of stdout went away (`ruvheal ... | head`). Only the output module
 /// raises it, so a broken pipe elsewhere (a database socket the server closed)
 /// stays an error.
@@ -137,6 +186,30 @@ mod tests {
         let e = anyhow::Error::new(LockHeld("held".into())).context("repair");
         assert_eq!(classify(&e), Exit::Locked);
         assert_eq!(classify(&anyhow::anyhow!("boom")), Exit::Unknown);
+    }
+
+    #[test]
+    fn running_out_of_room_is_one_line_with_the_sqlstate_and_what_was_left() {
+        let chain = "storing the observation: db error: ERROR: could not extend file \"x\"\nHINT: Check free disk space.";
+        let line = resource_line("53100", chain, false, 0).unwrap();
+        assert_eq!(
+            line,
+            "error: PostgreSQL is out of room (SQLSTATE 53100 disk_full): storing the observation: \
+             db error: ERROR: could not extend file \"x\" HINT: Check free disk space.; nothing was repaired"
+        );
+        assert!(!line.contains('\n'));
+        // a running repair's own account is in the chain, and not said twice
+        let line = resource_line("53200", "repair 4: step 1 ran: recording", true, 3).unwrap();
+        assert!(
+            line.contains("SQLSTATE 53200 out_of_memory")
+                && line.ends_with("): repair 4: step 1 ran: recording"),
+            "{line}"
+        );
+        let line = resource_line("53400", "x", false, 2).unwrap();
+        assert!(line.contains("configuration_limit_exceeded"), "{line}");
+        assert!(line.contains("2 repair(s) of this run ended"), "{line}");
+        assert_eq!(resource_line("42501", "x", false, 0), None);
+        assert_eq!(resource_line("53300", "x", false, 0), None);
     }
 
     #[test]

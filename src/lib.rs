@@ -21,6 +21,8 @@
 //!   the static safety pass and the bundled library (pure; the planner reads it).
 //! * [`store`] owns the state tables and their migrations; [`sql`] owns
 //!   connections and the one quoting helper every SQL string goes through.
+//! * [`state`] holds the plan, repair and step state machines (below the store:
+//!   it imports nothing of the crate).
 //! * [`exit`] is the exit-code contract of DESIGN.md.
 
 pub mod audit;
@@ -40,6 +42,7 @@ pub mod plan;
 pub mod playbook;
 pub mod repair;
 pub mod sql;
+pub mod state;
 pub mod store;
 pub mod vocab;
 
@@ -71,7 +74,14 @@ where
         Ok(exit) => exit,
         Err(e) if exit::is_broken_pipe(&e) => Exit::Ok,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let room = sql::sqlstate(&e).and_then(|code| {
+                let left = e.downcast_ref::<exit::Left>().is_some();
+                exit::resource_line(&code, &format!("{e:#}"), left, repair::run::recorded())
+            });
+            match room {
+                Some(line) => eprintln!("{line}"),
+                None => eprintln!("error: {e:#}"),
+            }
             if exit::connection_lost(&e) {
                 eprintln!(
                     "hint: the connection to PostgreSQL was lost (server restart or crash?); \

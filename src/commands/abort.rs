@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::exit::{Exit, usage};
 use crate::output::{self, abort_report::AbortReport};
 use crate::repair::{abort, lock};
+use crate::state::RepairStatus;
 use crate::store::{Store, audit, plans, repairs};
 
 /// Runs `abort`.
@@ -27,7 +28,12 @@ pub fn run(args: &AbortArgs, settings: &Settings) -> Result<Exit> {
             Some(id) => id,
             None => {
                 drop(store);
-                return super::decide::decide(args.id, args.reason.as_deref(), "aborted", settings);
+                return super::decide::decide(
+                    args.id,
+                    args.reason.as_deref(),
+                    crate::state::PlanStatus::Aborted,
+                    settings,
+                );
             }
         }
     };
@@ -66,7 +72,7 @@ pub fn run(args: &AbortArgs, settings: &Settings) -> Result<Exit> {
         loop {
             let now = repairs::progress(&mut store.client, &store.schema, repair_id)?
                 .context("the repair record vanished")?;
-            if now.status != "running" || Instant::now() >= deadline {
+            if now.status != RepairStatus::Running || Instant::now() >= deadline {
                 break;
             }
             // Only a step's statement is cancelled; an undo runs to its end.
@@ -87,16 +93,16 @@ pub fn run(args: &AbortArgs, settings: &Settings) -> Result<Exit> {
         .into_iter()
         .map(|s| (s.ordinal, s.name, s.status))
         .collect();
-    let (message, exit) = match after.status.as_str() {
-        "aborted" if live => (
+    let (message, exit) = match after.status {
+        RepairStatus::Aborted if live => (
             "aborted; what its steps changed was undone where it can be (see the steps)".into(),
             Exit::Ok,
         ),
-        "aborted" => (
+        RepairStatus::Aborted => (
             "aborted; its process was gone, and what it left was cleaned up".into(),
             Exit::Ok,
         ),
-        "running" => (
+        RepairStatus::Running => (
             format!(
                 "still running after {}s; the abort stays requested and it stops before its next step",
                 args.wait

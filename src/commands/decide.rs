@@ -6,10 +6,11 @@ use crate::cli::DecisionArgs;
 use crate::config::Settings;
 use crate::exit::Exit;
 use crate::output::{self, decision_report::DecisionReport};
+use crate::state::PlanStatus;
 use crate::store::{Store, audit, plans};
 
 /// Records `decision` (`approved` or `aborted`) on a plan, audited.
-pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<Exit> {
+pub fn run(args: &DecisionArgs, decision: PlanStatus, settings: &Settings) -> Result<Exit> {
     decide(args.plan_id, args.reason.as_deref(), decision, settings)
 }
 
@@ -17,7 +18,7 @@ pub fn run(args: &DecisionArgs, decision: &str, settings: &Settings) -> Result<E
 pub(crate) fn decide(
     plan_id: i64,
     reason: Option<&str>,
-    decision: &str,
+    decision: PlanStatus,
     settings: &Settings,
 ) -> Result<Exit> {
     let key = settings.audit_key()?;
@@ -27,7 +28,7 @@ pub(crate) fn decide(
         &mut store.client,
         &store.schema,
         &crate::audit::Entry {
-            action: if decision == "approved" {
+            action: if decision == PlanStatus::Approved {
                 "approve"
             } else {
                 "abort"

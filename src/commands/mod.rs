@@ -50,7 +50,7 @@ fn run(command: Command, settings: &Settings) -> Result<Exit> {
         Command::Rollback(args) => rollback::run(&args, settings),
         Command::Learn(args) => learn::run(&args, settings),
         Command::Heal(args) => heal::run(&args, settings),
-        Command::Approve(args) => decide::run(&args, "approved", settings),
+        Command::Approve(args) => decide::run(&args, crate::state::PlanStatus::Approved, settings),
         Command::Abort(args) => abort::run(&args, settings),
         Command::Feedback(args) => feedback::run(&args, settings),
         Command::Status(args) => status::run(&args, settings),

@@ -170,9 +170,9 @@ pub(crate) fn plan_collection(
             }
         };
         let status = if choice.requires_approval() {
-            "awaiting_approval"
+            crate::state::PlanStatus::AwaitingApproval
         } else {
-            "ready"
+            crate::state::PlanStatus::Ready
         };
         let new = NewPlan {
             collection_id,
@@ -180,7 +180,7 @@ pub(crate) fn plan_collection(
             problem_class: choice.problem.class.as_str().into(),
             playbook: choice.playbook.clone(),
             params: serde_json::to_value(&choice.params)?,
-            status: status.into(),
+            status,
             requires_approval: choice.requires_approval(),
             impact: choice.impact,
             estimated_duration_ms: None,
@@ -229,7 +229,7 @@ pub(crate) fn plan_collection(
             .collect();
         planned.push(PlannedReport {
             plan_id,
-            status: status.into(),
+            status,
             choice,
             space: crate::plan::space::estimate(&texts, c),
             steps,

@@ -16,6 +16,7 @@ use crate::output::{
 use crate::playbook::Library;
 use crate::repair::lock::CollectionLock;
 use crate::repair::run::{self, Job};
+use crate::state::{PlanStatus, RepairStatus};
 use crate::store::plans::StoredPlan;
 use crate::store::{Store, audit, diagnoses, outcomes, plans};
 
@@ -134,9 +135,9 @@ pub(crate) fn repair_one(
         }
     };
     for p in stored {
-        match p.status.as_str() {
-            "ready" | "approved" => report.runnable.push(p),
-            "awaiting_approval" => report.waiting.push(p),
+        match p.status {
+            PlanStatus::Ready | PlanStatus::Approved => report.runnable.push(p),
+            PlanStatus::AwaitingApproval => report.waiting.push(p),
             other => {
                 return Err(usage(format!(
                     "plan {} is {other}; only a ready or approved plan can run",
@@ -170,13 +171,23 @@ pub(crate) fn repair_one(
     for (i, p) in runnable.iter().enumerate() {
         // The attempt cap counts every repair, this run's too (server clock).
         if let Some(reason) = attempt_cap_reached(settings, store, collection_id)? {
-            plans::set_status(&mut store.client, &store.schema, p.id, "superseded")?;
+            plans::set_status(
+                &mut store.client,
+                &store.schema,
+                p.id,
+                PlanStatus::Superseded,
+            )?;
             log::warn!("plan {} ({}) not run: {reason}", p.id, p.playbook);
             capped.push((p.clone(), reason));
             continue;
         }
         if i > 0 && !still_needed(c, p, library, settings, store, conns)? {
-            plans::set_status(&mut store.client, &store.schema, p.id, "superseded")?;
+            plans::set_status(
+                &mut store.client,
+                &store.schema,
+                p.id,
+                PlanStatus::Superseded,
+            )?;
             log::info!(
                 "plan {} ({}): no longer needed after the earlier repair; skipped",
                 p.id,
@@ -197,7 +208,7 @@ pub(crate) fn repair_one(
             diagnoses::latest_observation(&mut store.client, &store.schema, collection_id)?
                 .map(|o| o.metrics)
                 .unwrap_or_default();
-        plans::set_status(&mut store.client, &store.schema, p.id, "running")?;
+        plans::set_status(&mut store.client, &store.schema, p.id, PlanStatus::Running)?;
         audit::append(
             &mut store.client,
             &store.schema,
@@ -247,7 +258,7 @@ pub(crate) fn repair_one(
             &mut bars,
         )?;
         let finished = store.now()?;
-        if outcome.status == "interrupted" {
+        if outcome.status == RepairStatus::Interrupted {
             // Our session died mid-step: clean up from a new one now.
             log::warn!(
                 "repair {} lost its session: {}",
@@ -259,10 +270,10 @@ pub(crate) fn repair_one(
             left_unrepaired(&mut report, &capped);
             return Ok(report);
         }
-        let ended = if outcome.status == "aborted" {
-            "aborted"
+        let ended = if outcome.status == RepairStatus::Aborted {
+            PlanStatus::Aborted
         } else {
-            "done"
+            PlanStatus::Done
         };
         plans::set_status(&mut store.client, &store.schema, p.id, ended)?;
         let after = after.unwrap_or_default();
@@ -367,7 +378,7 @@ fn left_unrepaired(report: &mut RepairReport, capped: &[(StoredPlan, String)]) {
         add(p, format!("plan {} ({}): {reason}", p.id, p.playbook));
     }
     for (p, o) in &report.outcomes {
-        if o.status != "succeeded" {
+        if o.status != RepairStatus::Succeeded {
             add(
                 p,
                 format!("repair {} ({}) ended {}", o.repair_id, p.playbook, o.status),

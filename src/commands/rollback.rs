@@ -26,7 +26,7 @@ pub fn run(args: &RollbackArgs, settings: &Settings) -> Result<Exit> {
     };
     let pending = repairs::steps(&mut store.client, &store.schema, repair.id)?
         .iter()
-        .filter(|s| matches!(s.status.as_str(), "done" | "failed" | "interrupted"))
+        .filter(|s| s.status.can_be_undone())
         .filter(|s| !matches!(s.undo, Some(crate::repair::undo::Undo::Nothing)))
         .count();
     if pending == 0 {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Block, Report, Style};
+use crate::state::{RepairStatus, StepStatus};
 
 /// `abort --repair ID -o json`.
 #[derive(Debug, Serialize)]
@@ -15,12 +16,12 @@ pub struct AbortReport {
     pub collection: String,
     /// Its status now: `aborted` when the abort took effect; else what it
     /// ended as (it finished first, or it still runs after `--wait`).
-    pub status: String,
+    pub status: RepairStatus,
     /// Whether the running statement was cancelled (false: it stopped between
     /// steps, or its process was already gone).
     pub cancelled: bool,
     /// Its steps as they ended: (ordinal, name, status).
-    pub steps: Vec<(i32, String, String)>,
+    pub steps: Vec<(i32, String, StepStatus)>,
     /// What happened, in a sentence.
     pub message: String,
 }
@@ -34,7 +35,7 @@ impl Report for AbortReport {
         if !self.steps.is_empty() {
             let mut t = style.table(["#", "step", "status"]);
             for (ordinal, name, status) in &self.steps {
-                t.add_row(vec![ordinal.to_string(), name.clone(), status.clone()]);
+                t.add_row(vec![ordinal.to_string(), name.clone(), status.to_string()]);
             }
             out.push(Block::Table(t));
         }

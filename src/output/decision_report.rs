@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Block, Report, Style};
+use crate::state::PlanStatus;
 
 /// `approve` / `abort -o json`.
 #[derive(Debug, Serialize)]
@@ -14,12 +15,12 @@ pub struct DecisionReport {
     /// Its playbook.
     pub playbook: String,
     /// Its status now (`approved`, `aborted`).
-    pub status: String,
+    pub status: PlanStatus,
 }
 
 impl Report for DecisionReport {
     fn tables(&self, _: &Style) -> Vec<Block> {
-        let next = if self.status == "approved" {
+        let next = if self.status == PlanStatus::Approved {
             format!(
                 "; run it with `ruvheal repair --collection {} --plan {} --yes`",
                 self.collection, self.plan_id

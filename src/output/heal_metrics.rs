@@ -44,7 +44,7 @@ pub fn textfile(e: &HealExport<'_>) -> String {
             samples.push(Sample {
                 name: "ruvheal_heal_repair_success".into(),
                 labels: label(Some(("strategy", &ran.playbook))),
-                value: (ran.outcome.status == "succeeded") as u8 as f64,
+                value: (ran.outcome.status == crate::state::RepairStatus::Succeeded) as u8 as f64,
             });
             samples.push(Sample {
                 name: "ruvheal_heal_repair_duration_seconds".into(),

@@ -12,7 +12,7 @@ pub struct PlannedReport {
     /// The plan's id (for `approve`, `repair --plan`).
     pub plan_id: i64,
     /// `ready` or `awaiting_approval`.
-    pub status: String,
+    pub status: crate::state::PlanStatus,
     /// What was chosen and why.
     #[serde(flatten)]
     pub choice: Choice,
@@ -53,7 +53,9 @@ pub struct CollectionPlan {
 impl CollectionPlan {
     /// Whether any plan waits for a human.
     pub fn awaits_approval(&self) -> bool {
-        self.plans.iter().any(|p| p.status == "awaiting_approval")
+        self.plans
+            .iter()
+            .any(|p| p.status == crate::state::PlanStatus::AwaitingApproval)
     }
 
     /// Table output.

@@ -93,7 +93,7 @@ impl RepairReport {
 
     /// 2 when a repair failed or was rolled back, 1 when a plan waits for approval, else 0.
     pub fn exit(&self) -> Exit {
-        let bad = |o: &Outcome| o.status != "succeeded";
+        let bad = |o: &Outcome| o.status != crate::state::RepairStatus::Succeeded;
         if self.repairs.iter().any(|r| bad(&r.outcome)) || self.outcomes.iter().any(|(_, o)| bad(o))
         {
             Exit::Critical
@@ -155,7 +155,7 @@ impl RepairReport {
                 t.add_row(vec![
                     s.ordinal.to_string(),
                     s.name.clone(),
-                    s.status.clone(),
+                    s.status.to_string(),
                     s.attempts.to_string(),
                     format!("{:.0}", s.duration_ms),
                     s.rendered.clone(),

@@ -33,5 +33,5 @@ pub use model::{
     Action, Direction, Improves, Param, ParamType, ParamValue, Playbook, Scope, Step, Timeout,
     Verify,
 };
-pub use render::{Context, RenderError, Rendered, Value, render};
+pub use render::{Context, RenderError, Rendered, Setting, StatementKind, Value, render};
 pub use validate::{Problem, parse_playbook, validate_path};

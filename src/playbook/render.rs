@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{Action, ParamType, ParamValue, Playbook, Scope};
+pub use super::safety::shape::StatementKind;
 use super::template::{self, Func, Segment};
 use crate::sql::quote::{self, QualifiedName};
 
@@ -252,8 +253,19 @@ fn param_value(kind: ParamType, v: &ParamValue) -> Value {
     }
 }
 
-/// A step ready to run: exact SQL text or program arguments.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+/// A session setting of one step: its name as the server reads it (folded)
+/// and its value itself (not SQL: the executor quotes it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setting {
+    /// The setting's name, folded (`maintenance_work_mem`).
+    pub name: String,
+    /// Its value (`1GB`).
+    pub value: String,
+}
+
+/// A step ready to run: exact SQL text or program arguments, with the
+/// structure the executor needs, so that nothing reads the SQL text back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rendered {
     /// One statement.
@@ -262,20 +274,31 @@ pub enum Rendered {
         sql: String,
         /// Whether to run it in a transaction.
         transaction: bool,
-        /// `SET name = value` statements for this step only: the executor runs them
-        /// first on the same session and `RESET`s them after (inside a transaction
-        /// it may use `SET LOCAL` instead).
+        /// `SET name = value` statements for this step only, as text (what is
+        /// shown and stored): the executor sets [`Rendered::Sql::set`] first on the
+        /// same session and puts them back after (inside a transaction it uses
+        /// `SET LOCAL` instead).
         settings: Vec<String>,
+        /// The same settings as (name, value) pairs: what the executor sets.
+        set: Vec<Setting>,
+        /// What kind of statement `sql` is.
+        statement: StatementKind,
+        /// The index the statement creates (`create_index`) or rebuilds
+        /// (`reindex`), schema-qualified.
+        index: Option<QualifiedName>,
     },
     /// `ALTER DATABASE|ROLE ... SET`.
     SetSetting {
         /// The `ALTER ... SET` statement.
         sql: String,
+        /// What the setting is set on, as SQL after `ALTER`
+        /// (`DATABASE "db"`, `ROLE "writer"`): the undo sets the old value there.
+        target: String,
         /// The `ALTER ... RESET` statement (undo when there was no previous value).
         reset_sql: String,
         /// `SELECT` of the previous value from `pg_db_role_setting` (NULL if none).
         previous_sql: String,
-        /// The setting's name.
+        /// The setting's name, folded.
         setting: String,
     },
     /// Poll a boolean query.
@@ -390,17 +413,44 @@ fn apply(func: Func, var: &str, value: &Value) -> Result<String, RenderError> {
     }
 }
 
-/// A configuration parameter name rendered as SQL: each dotted part quoted
-/// (`hnsw.ef_search` -> `"hnsw"."ef_search"`), which PostgreSQL reads back as the
-/// same name.
+/// A configuration parameter name rendered as SQL, through the one setting-name
+/// quoter ([`quote::setting_name`]: folded, each dotted part quoted).
 pub fn setting_name(name: &str) -> Result<String, RenderError> {
-    if !super::condition::is_metric_name(name) {
-        return Err(RenderError(format!("{name:?} is not a setting name")));
-    }
-    let parts: Result<Vec<String>, _> = name.split('.').map(quote::ident).collect();
-    parts
-        .map(|p| p.join("."))
-        .map_err(|e| RenderError(e.to_string()))
+    quote::setting_name(name).map_err(|e| RenderError(e.to_string()))
+}
+
+/// The structure of a rendered statement: its kind and the index it creates or
+/// rebuilds, qualified (an unqualified name lands in its table's schema, else
+/// the collection's).
+fn shape_of(sql: &str, ctx: &Context) -> (StatementKind, Option<QualifiedName>) {
+    let shape = super::safety::shape::shape(sql);
+    let schema = match ctx.vars.get("schema") {
+        Some(Value::Name(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let index = shape.index.and_then(|(s, n)| {
+        s.or(shape.table_schema)
+            .or(schema)
+            .map(|s| QualifiedName::new(s, n))
+    });
+    (shape.kind, index)
+}
+
+/// A step's session setting: `name` folded, `value` rendered and read as the
+/// one constant it must be (a quoted or `E'...'` string, a number, a word).
+fn session_setting(
+    name: &str,
+    value: &str,
+    ctx: &Context,
+) -> Result<(String, Setting), RenderError> {
+    let text = fill(value, ctx)?;
+    let value = super::safety::setting::constant(&text)
+        .map_err(|e| RenderError(format!("setting {name}: {e}")))?;
+    let key = quote::setting_key(name).map_err(|e| RenderError(e.to_string()))?;
+    Ok((
+        format!("SET {} = {text}", setting_name(name)?),
+        Setting { name: key, value },
+    ))
 }
 
 /// Renders one action for `ctx`.
@@ -410,14 +460,24 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
             sql,
             transaction,
             settings,
-        } => Rendered::Sql {
-            sql: fill(sql, ctx)?,
-            transaction: *transaction,
-            settings: settings
+        } => {
+            let sql = fill(sql, ctx)?;
+            let (statement, index) = shape_of(&sql, ctx);
+            let (settings, set) = settings
                 .iter()
-                .map(|(k, v)| Ok(format!("SET {} = {}", setting_name(k)?, fill(v, ctx)?)))
-                .collect::<Result<_, RenderError>>()?,
-        },
+                .map(|(k, v)| session_setting(k, v, ctx))
+                .collect::<Result<Vec<_>, RenderError>>()?
+                .into_iter()
+                .unzip();
+            Rendered::Sql {
+                sql,
+                transaction: *transaction,
+                settings,
+                set,
+                statement,
+                index,
+            }
+        }
         Action::SetSetting {
             scope,
             role,
@@ -452,9 +512,11 @@ pub fn render(action: &Action, ctx: &Context) -> Result<Rendered, RenderError> {
                     )
                 }
             };
+            let setting = &quote::setting_key(setting).map_err(|e| RenderError(e.to_string()))?;
             Rendered::SetSetting {
                 sql: format!("ALTER {target} SET {name} = {value}"),
                 reset_sql: format!("ALTER {target} RESET {name}"),
+                target,
                 previous_sql: format!(
                     "SELECT (SELECT pg_catalog.substr(c, pg_catalog.length({p}) OPERATOR(pg_catalog.+) 2) FROM pg_catalog.pg_db_role_setting, pg_catalog.unnest(setconfig) c WHERE {lookup} AND pg_catalog.split_part(c, '=', 1) OPERATOR(pg_catalog.=) {p}) AS previous",
                     p = q_lit(setting)?
@@ -548,9 +610,16 @@ mod tests {
             setting: "hnsw.ef_search".into(),
             value: "{{ literal(database) }}".into(),
         };
-        let Rendered::SetSetting { sql, reset_sql, .. } = render(&a, &ctx).unwrap() else {
+        let Rendered::SetSetting {
+            sql,
+            reset_sql,
+            target,
+            ..
+        } = render(&a, &ctx).unwrap()
+        else {
             panic!()
         };
+        assert_eq!(target, r#"DATABASE "my db""#);
         assert_eq!(
             sql,
             r#"ALTER DATABASE "my db" SET "hnsw"."ef_search" = 'my db'"#
@@ -584,5 +653,82 @@ mod tests {
                 .contains(r#"setrole OPERATOR(pg_catalog.=) '"Writer ""1"""'::pg_catalog.regrole"#),
             "{previous_sql}"
         );
+    }
+
+    #[test]
+    fn sql_steps_carry_their_settings_kind_and_index() {
+        let ctx = hostile();
+        let a = Action::Sql {
+            sql: "REINDEX INDEX CONCURRENTLY {{ ident(index) }}".into(),
+            transaction: false,
+            settings: [
+                // what literal() writes for a backslash, and a hand-written E'' string
+                ("work_mem".to_string(), "E'6\\x34MB'".to_string()),
+                ("Maintenance_Work_Mem".to_string(), "'it''s'".to_string()),
+                (
+                    "max_parallel_maintenance_workers".to_string(),
+                    "2".to_string(),
+                ),
+            ]
+            .into(),
+        };
+        let Rendered::Sql {
+            settings,
+            set,
+            statement,
+            index,
+            ..
+        } = render(&a, &ctx).unwrap()
+        else {
+            panic!()
+        };
+        let pairs: Vec<(&str, &str)> = set
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("maintenance_work_mem", "it's"),
+                ("max_parallel_maintenance_workers", "2"),
+                ("work_mem", "64MB"),
+            ]
+        );
+        assert_eq!(
+            settings,
+            [
+                "SET \"maintenance_work_mem\" = 'it''s'",
+                "SET \"max_parallel_maintenance_workers\" = 2",
+                "SET \"work_mem\" = E'6\\x34MB'",
+            ]
+        );
+        assert_eq!(statement, StatementKind::Reindex);
+        assert_eq!(
+            index,
+            Some(QualifiedName::new("My Schema", "x'; DROP TABLE t; --"))
+        );
+        // a value that is not one constant is not rendered
+        let bad = Action::Sql {
+            sql: "VACUUM {{ ident(table) }}".into(),
+            transaction: false,
+            settings: [("work_mem".to_string(), "1; RESET ALL".to_string())].into(),
+        };
+        assert!(render(&bad, &ctx).is_err());
+        // an unqualified new index lands in the collection's schema
+        let mut ctx = ctx;
+        ctx.vars.insert("n".into(), Value::Name("New".into()));
+        let a = Action::Sql {
+            sql: "CREATE INDEX CONCURRENTLY {{ ident(n) }} ON {{ ident(table) }} (e)".into(),
+            transaction: false,
+            settings: BTreeMap::new(),
+        };
+        let Rendered::Sql {
+            statement, index, ..
+        } = render(&a, &ctx).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(statement, StatementKind::CreateIndex);
+        assert_eq!(index, Some(QualifiedName::new("My Schema", "New")));
     }
 }

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use postgres::Client;
 
 use crate::sql::{QualifiedName, quote};
@@ -73,29 +73,11 @@ fn settings_sql(step: &SqlStep, limits: &Limits, local: bool) -> Result<String> 
     for (name, value) in &step.settings {
         sql.push_str(&format!(
             " {scope} {} = {};",
-            setting_name(name)?,
+            quote::setting_name(name)?,
             quote::literal(value)?
         ));
     }
     Ok(sql)
-}
-
-/// A setting name: `name` or `prefix.name`, each part a plain identifier.
-pub fn setting_name(name: &str) -> Result<String> {
-    let ok = !name.is_empty()
-        && name.split('.').all(|p| {
-            !p.is_empty()
-                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !p.starts_with(|c: char| c.is_ascii_digit())
-        });
-    if !ok {
-        bail!("{name:?} is not a setting name");
-    }
-    Ok(name
-        .split('.')
-        .map(quote::ident)
-        .collect::<Result<Vec<_>, _>>()?
-        .join("."))
 }
 
 /// True for "could not obtain lock" (lock_timeout) errors.
@@ -207,7 +189,7 @@ fn restore_settings(
                 .map(|_| ())?,
             None => {
                 // A name settings_sql refused was never set.
-                if let Ok(quoted) = setting_name(name) {
+                if let Ok(quoted) = quote::setting_name(name) {
                     client.batch_execute(&format!("RESET {quoted}"))?;
                 }
             }
@@ -246,21 +228,6 @@ pub fn drop_if_invalid(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn setting_names_are_checked_and_quoted() {
-        assert_eq!(
-            setting_name("maintenance_work_mem").unwrap(),
-            "\"maintenance_work_mem\""
-        );
-        assert_eq!(
-            setting_name("hnsw.ef_search").unwrap(),
-            "\"hnsw\".\"ef_search\""
-        );
-        for bad in ["", "a;b", "x = 1", "a..b", "1abc", "a\"b"] {
-            assert!(setting_name(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn step_settings_are_quoted_literals() {

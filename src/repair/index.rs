@@ -1,68 +1,12 @@
-//! What a repair statement builds, read back from its text, and the catalog
-//! check after it: "no error" is not success — a build can return and leave the
-//! index invalid, or leave an INVALID `_ccnew` copy behind.
+//! The catalog check after a step that builds an index (the rendered step says
+//! which: [`crate::playbook::Rendered::Sql`]'s `index`): "no error" is not
+//! success — a build can return and leave the index invalid, or leave an
+//! INVALID `_ccnew` copy behind.
 
 use anyhow::{Context, Result, bail};
 use postgres::Client;
 
-use crate::sql::{QualifiedName, quote};
-
-/// The index a `CREATE INDEX` statement creates (names are always quoted by the
-/// template language, so the quoted name is read back exactly).
-pub fn created_index(sql: &str, schema: &str) -> Option<QualifiedName> {
-    let mut rest = sql.trim_start();
-    for word in ["CREATE", "INDEX"] {
-        rest = rest
-            .get(..word.len())
-            .filter(|w| w.eq_ignore_ascii_case(word))
-            .map(|_| &rest[word.len()..])?;
-        rest = rest.trim_start();
-    }
-    for word in ["CONCURRENTLY", "IF NOT EXISTS"] {
-        if rest
-            .get(..word.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(word))
-        {
-            rest = rest[word.len()..].trim_start();
-        }
-    }
-    // The name ends at whitespace or `(` outside double quotes.
-    let mut quoted = false;
-    let end = rest
-        .char_indices()
-        .find(|&(_, ch)| {
-            if ch == '"' {
-                quoted = !quoted;
-            }
-            !quoted && (ch.is_whitespace() || ch == '(')
-        })
-        .map_or(rest.len(), |(i, _)| i);
-    let name = &rest[..end];
-    match quote::split_name(name).ok()? {
-        (Some(s), n) => Some(QualifiedName::new(s, n)),
-        (None, n) if !n.eq_ignore_ascii_case("ON") => Some(QualifiedName::new(schema, &n)),
-        _ => None,
-    }
-}
-
-/// The index a `REINDEX INDEX [CONCURRENTLY] name` statement rebuilds.
-pub fn reindexed(sql: &str, schema: &str) -> Option<QualifiedName> {
-    let words: Vec<&str> = sql.split_whitespace().collect();
-    let up = |i: usize| words.get(i).map(|w| w.to_ascii_uppercase());
-    if up(0).as_deref() != Some("REINDEX") || up(1).as_deref() != Some("INDEX") {
-        return None;
-    }
-    let rest = sql.trim_start()[7..].trim_start()[5..].trim_start();
-    let rest = if rest
-        .get(..12)
-        .is_some_and(|w| w.eq_ignore_ascii_case("CONCURRENTLY"))
-    {
-        rest[12..].trim_start()
-    } else {
-        rest
-    };
-    created_index(&format!("CREATE INDEX {rest}"), schema)
-}
+use crate::sql::QualifiedName;
 
 /// Fails unless `index` exists, is valid and ready, and no INVALID `_ccnew`
 /// copy of it is left behind.
@@ -125,45 +69,4 @@ pub fn drop_ccnew_copies(
         }
     }
     Ok(dropped)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn created_index_names_come_back_exactly() {
-        let q = |s: &str| created_index(s, "public").map(|n| n.to_string());
-        assert_eq!(
-            q(
-                "CREATE INDEX CONCURRENTLY \"emb_new\" ON \"public\".\"emb\" USING hnsw (\"e\" vector_l2_ops)"
-            ),
-            Some("public.emb_new".into())
-        );
-        assert_eq!(
-            q("create index concurrently if not exists \"s x\".\"My Idx\" ON t (e)"),
-            Some("\"s x\".\"My Idx\"".into())
-        );
-        assert_eq!(q("CREATE INDEX ON t (e)"), None);
-        assert_eq!(q("VACUUM t"), None);
-        assert_eq!(q("CRÉATE INDEX x"), None);
-        // multi-byte text where a keyword is expected must not panic
-        // (PostgreSQL would read it as an index name, and so do we)
-        assert_eq!(
-            q("CREATE INDEX CONCURRENTLé"),
-            Some("public.\"CONCURRENTLé\"".into())
-        );
-    }
-
-    #[test]
-    fn reindexed_names_come_back_exactly() {
-        let q = |s: &str| reindexed(s, "s").map(|n| n.to_string());
-        assert_eq!(
-            q("REINDEX INDEX CONCURRENTLY \"public\".\"emb_idx\""),
-            Some("public.emb_idx".into())
-        );
-        assert_eq!(q("reindex index \"i\""), Some("s.i".into()));
-        assert_eq!(q("REINDEX TABLE t"), None);
-        assert_eq!(q("VACUUM t"), None);
-    }
 }

@@ -16,6 +16,7 @@ use super::lock::{self, CollectionLock};
 use super::undo::Undo;
 use crate::audit::Entry;
 use crate::sql::{ConnInfo, QualifiedName, quote};
+use crate::state::StepStatus;
 use crate::store::{Store, audit, repairs};
 
 /// What one cleanup did.
@@ -104,8 +105,11 @@ fn clean(client: &mut postgres::Client, r: &repairs::RunningRepair) -> Result<Ve
     let limits = Limits::default();
     let mut actions = Vec::new();
     for step in r.steps.iter().rev() {
-        match (&step.undo, step.status.as_str()) {
-            (Some(Undo::DropIndex { index }), "running" | "done" | "failed") => {
+        match (&step.undo, step.status) {
+            (
+                Some(Undo::DropIndex { index }),
+                StepStatus::Running | StepStatus::Done | StepStatus::Failed,
+            ) => {
                 let (schema, name) = match quote::split_name(index)? {
                     (Some(s), n) => (s, n),
                     (None, n) => (r.schema.clone(), n),
@@ -121,7 +125,7 @@ fn clean(client: &mut postgres::Client, r: &repairs::RunningRepair) -> Result<Ve
                     | Undo::RestoreTableOption { .. }
                     | Undo::RestoreConnectionLimit { .. }),
                 ),
-                "running",
+                StepStatus::Running,
             ) => {
                 if let Some(s) = u.step()? {
                     exec::run(client, &s, &limits)?;

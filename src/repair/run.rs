@@ -4,7 +4,7 @@
 //! an automatic rollback of a reversible repair that did not help.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -12,12 +12,14 @@ use postgres::Client;
 use serde::{Deserialize, Serialize};
 
 use super::exec::{self, Limits, SqlStep};
-use super::index::{check_valid, created_index, reindexed};
+use super::index::check_valid;
 use super::lock::CollectionLock;
 use super::progress::{self, Reading};
 use super::undo::Undo;
-use crate::playbook::{Playbook, Rendered};
+use crate::exit::Left;
+use crate::playbook::{Playbook, Rendered, StatementKind};
 use crate::sql::quote;
+use crate::state::{RepairStatus, StepStatus};
 use crate::store::plans::StoredPlan;
 use crate::store::repairs;
 
@@ -49,7 +51,7 @@ pub struct StepReport {
     /// Name.
     pub name: String,
     /// `done`, `failed`, `undone`.
-    pub status: String,
+    pub status: StepStatus,
     /// What ran.
     pub rendered: String,
     /// Attempts (lock timeouts retried).
@@ -65,8 +67,9 @@ pub struct StepReport {
 pub struct Outcome {
     /// The repair's id.
     pub repair_id: i64,
-    /// `succeeded`, `failed`, `rolled_back`, `not_verified`.
-    pub status: String,
+    /// `succeeded`, `failed`, `rolled_back`, `not_verified` (`interrupted`: the
+    /// session was lost and the record is left `running` for the sweep).
+    pub status: RepairStatus,
     /// Whether the verification held.
     pub verified: bool,
     /// Relative improvement of the playbook's target metric (positive is better).
@@ -95,20 +98,22 @@ pub struct Job<'a> {
     pub margin: f64,
     /// Programs shell steps may run.
     pub shell_allow: &'a [String],
-    /// The collection's schema (to qualify index names).
+    /// The collection's schema (the rendered steps carry their index names
+    /// qualified already).
     pub schema: &'a str,
     /// Metrics before the repair.
     pub before: &'a BTreeMap<String, f64>,
 }
 
 /// The undo state of a step, captured before it runs.
-fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<Undo> {
+fn capture(client: &mut Client, stored: &StoredAction) -> Result<Undo> {
     Ok(match (&stored.action, &stored.undo) {
         (
             Rendered::SetSetting {
                 reset_sql,
                 previous_sql,
                 setting,
+                target,
                 ..
             },
             _,
@@ -117,12 +122,12 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
                 .query_one(previous_sql.as_str(), &[])
                 .context("reading the setting's previous value")?
                 .get(0);
-            let name = exec::setting_name(setting)?;
-            let target = reset_sql
-                .strip_suffix(&format!(" RESET {name}"))
-                .context("unexpected RESET statement")?;
             let sql = match &previous {
-                Some(v) => format!("{target} SET {name} = {}", quote::literal(v)?),
+                Some(v) => format!(
+                    "ALTER {target} SET {} = {}",
+                    quote::setting_name(setting)?,
+                    quote::literal(v)?
+                ),
                 None => reset_sql.clone(),
             };
             Undo::Sql {
@@ -130,7 +135,12 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
                 transactional: true,
             }
         }
-        (Rendered::Sql { sql, .. }, undo) => match (created_index(sql, job.schema), undo) {
+        (
+            Rendered::Sql {
+                statement, index, ..
+            },
+            undo,
+        ) => match (created(*statement, index), undo) {
             // A step that creates an index is undone by dropping it; recorded as such,
             // crash cleanup can tell an INVALID leftover from a user's index.
             (Some(ix), _) => Undo::DropIndex { index: ix.sql()? },
@@ -158,6 +168,26 @@ fn capture(client: &mut Client, job: &Job<'_>, stored: &StoredAction) -> Result<
     })
 }
 
+/// The index a statement of kind `statement` creates.
+fn created(
+    statement: StatementKind,
+    index: &Option<crate::sql::QualifiedName>,
+) -> Option<crate::sql::QualifiedName> {
+    index
+        .clone()
+        .filter(|_| statement == StatementKind::CreateIndex)
+}
+
+/// The index a statement of kind `statement` rebuilds.
+fn rebuilt(
+    statement: StatementKind,
+    index: &Option<crate::sql::QualifiedName>,
+) -> Option<crate::sql::QualifiedName> {
+    index
+        .clone()
+        .filter(|_| statement == StatementKind::Reindex)
+}
+
 /// Runs one rendered action on the lock holder's session.
 fn run_action(
     client: &mut Client,
@@ -171,13 +201,19 @@ fn run_action(
         Rendered::Sql {
             sql,
             transaction,
-            settings,
+            set,
+            statement,
+            index,
+            ..
         } => {
             let step = SqlStep {
                 sql: sql.clone(),
                 transactional: *transaction,
-                settings: settings.iter().filter_map(|s| parse_set(s)).collect(),
-                creates_index: created_index(sql, job.schema),
+                settings: set
+                    .iter()
+                    .map(|s| (s.name.clone(), s.value.clone()))
+                    .collect(),
+                creates_index: created(*statement, index),
             };
             let stop = AtomicBool::new(false);
             let run = std::thread::scope(|scope| {
@@ -194,7 +230,7 @@ fn run_action(
             });
             if run.is_err()
                 && !client.is_closed()
-                && let Some(ix) = reindexed(sql, job.schema)
+                && let Some(ix) = rebuilt(*statement, index)
             {
                 // A failed REINDEX CONCURRENTLY leaves an INVALID copy that slows
                 // every write: dropped now, in the same run (the old index stays).
@@ -210,7 +246,7 @@ fn run_action(
             if let Some(ix) = &step
                 .creates_index
                 .clone()
-                .or_else(|| reindexed(sql, job.schema))
+                .or_else(|| rebuilt(*statement, index))
             {
                 check_valid(client, ix)?;
             }
@@ -265,19 +301,6 @@ fn run_action(
     }
 }
 
-/// `SET name = value` (as rendered) back into `(name, value)`.
-fn parse_set(s: &str) -> Option<(String, String)> {
-    let rest = s.trim().strip_prefix("SET ")?;
-    let (name, value) = rest.split_once(" = ")?;
-    let name = name.replace('"', "");
-    let value = value.trim();
-    let value = value
-        .strip_prefix('\'')
-        .and_then(|v| v.strip_suffix('\''))
-        .map_or(value.to_string(), |v| v.replace("''", "'"));
-    Some((name, value))
-}
-
 /// Executes `job` on the lock holder's session. Records everything; never
 /// returns an error after the repair record exists (failures are in the outcome).
 pub fn execute(
@@ -322,7 +345,7 @@ pub fn execute(
         }
         let text = crate::plan::steps::text(&stored.action);
         observer.step(*ordinal, steps.len(), name, &text);
-        let undo = match capture(held.client(), job, stored) {
+        let undo = match capture(held.client(), stored) {
             Ok(u) => u,
             Err(e) => {
                 failure = Some(format!("step {name}: {e:#}"));
@@ -337,24 +360,44 @@ pub fn execute(
             name,
             &text,
             &undo,
-        )?;
+        )
+        .map_err(|e| {
+            let ran = match reports.len() {
+                0 => "no step ran".to_string(),
+                n => format!("{n} step(s) ran and stay (ruvheal rollback --repair {repair_id} undoes them)"),
+            };
+            e.context(Left(format!(
+                "repair {repair_id}: {ran}; step {ordinal} ({name}) did not run; the next run marks the repair interrupted"
+            )))
+        })?;
         let t = Instant::now();
         let result = run_action(held.client(), poll, pid, &stored.action, job, observer);
         let ok = result.is_ok();
         observer.step_done(*ordinal, ok);
         let error = result.as_ref().err().map(|e| format!("{e:#}"));
+        let status = if ok {
+            StepStatus::Done
+        } else {
+            StepStatus::Failed
+        };
         repairs::step_end(
             &mut store.client,
             &store.schema,
             repair_id,
             *ordinal,
-            if ok { "done" } else { "failed" },
+            status,
             error.as_deref(),
-        )?;
+        )
+        .map_err(|e| {
+            e.context(Left(format!(
+                "repair {repair_id}: step {ordinal} ({name}) ran ({status}) but its end is not recorded; \
+                 the next run marks the repair interrupted and cleans up what a running step leaves"
+            )))
+        })?;
         reports.push(StepReport {
             ordinal: *ordinal,
             name: name.clone(),
-            status: if ok { "done" } else { "failed" }.into(),
+            status,
             rendered: text,
             attempts: *result.as_ref().unwrap_or(&0),
             duration_ms: t.elapsed().as_secs_f64() * 1000.0,
@@ -368,7 +411,7 @@ pub fn execute(
                 // new session and marks it interrupted.
                 return Ok(Outcome {
                     repair_id,
-                    status: "interrupted".into(),
+                    status: RepairStatus::Interrupted,
                     verified: false,
                     improvement: None,
                     metric: None,
@@ -388,7 +431,7 @@ pub fn execute(
     let steps_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut outcome = Outcome {
         repair_id,
-        status: String::new(),
+        status: RepairStatus::Running,
         verified: false,
         improvement: None,
         metric: None,
@@ -415,23 +458,27 @@ pub fn execute(
     let undo_needed =
         aborted || (!outcome.verified && (failure.is_some() || job.playbook.reversible));
     if undo_needed {
-        let rolled = rollback_steps(held.client(), store, repair_id, &job.limits)?;
+        let rolled = rollback_steps(held.client(), store, repair_id, &job.limits).map_err(|e| {
+            e.context(Left(format!(
+                "repair {repair_id}: its steps ran; undoing them stopped here \
+                     (ruvheal rollback --repair {repair_id} resumes)"
+            )))
+        })?;
         outcome
             .steps
             .iter_mut()
             .filter(|s| rolled.undone.contains(&s.ordinal))
-            .for_each(|s| s.status = "undone".into());
+            .for_each(|s| s.status = StepStatus::Undone);
         // Rolled back only when everything it changed was put back; a step
         // that cannot be undone makes the repair a failure, said as such. An
         // aborted repair is `aborted`, with what it kept in its notes.
         outcome.status = if aborted {
-            "aborted"
+            RepairStatus::Aborted
         } else if rolled.undone.is_empty() || !rolled.kept.is_empty() {
-            "failed"
+            RepairStatus::Failed
         } else {
-            "rolled_back"
-        }
-        .into();
+            RepairStatus::RolledBack
+        };
         if !rolled.kept.is_empty() {
             outcome.verify_notes.push(format!(
                 "step(s) {} cannot be undone and were kept",
@@ -444,22 +491,38 @@ pub fn execute(
             ));
         }
     } else if outcome.verified {
-        outcome.status = "succeeded".into();
+        outcome.status = RepairStatus::Succeeded;
     } else {
-        outcome.status = "not_verified".into();
+        outcome.status = RepairStatus::NotVerified;
     }
     repairs::finish(
         &mut store.client,
         &store.schema,
         repair_id,
-        &outcome.status,
+        outcome.status,
         Some(outcome.verified),
         outcome
             .error
             .as_deref()
             .or(outcome.verify_notes.first().map(String::as_str)),
-    )?;
+    )
+    .map_err(|e| {
+        e.context(Left(format!(
+            "repair {repair_id} ended {} but that is not recorded; the next run marks it interrupted",
+            outcome.status
+        )))
+    })?;
+    RECORDED.fetch_add(1, Ordering::Relaxed);
     Ok(outcome)
+}
+
+/// Repairs this process ended and recorded (for the last line of an error that
+/// stops the run: what it left).
+static RECORDED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many repairs this process ended and recorded.
+pub fn recorded() -> usize {
+    RECORDED.load(Ordering::Relaxed)
 }
 
 /// Checks the playbook's `verify` and the whole contract ([`super::verdict`])
@@ -516,7 +579,7 @@ pub fn rollback_steps(
     let steps = repairs::steps(&mut store.client, &store.schema, repair_id)?;
     let mut rolled = Rolled::default();
     for s in steps.iter().rev() {
-        if !matches!(s.status.as_str(), "done" | "failed" | "interrupted") {
+        if !s.status.can_be_undone() {
             continue;
         }
         match &s.undo {
@@ -545,7 +608,7 @@ pub fn rollback_steps(
             &store.schema,
             repair_id,
             s.ordinal,
-            "undone",
+            StepStatus::Undone,
             None,
         )?;
         rolled.undone.push(s.ordinal);
@@ -560,21 +623,4 @@ fn canceled(e: &anyhow::Error) -> bool {
             .and_then(postgres::Error::code)
             == Some(&postgres::error::SqlState::QUERY_CANCELED)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rendered_settings_come_back_as_name_and_value() {
-        assert_eq!(
-            parse_set("SET \"maintenance_work_mem\" = '1GB'"),
-            Some(("maintenance_work_mem".into(), "1GB".into()))
-        );
-        assert_eq!(
-            parse_set("SET \"x\" = 'it''s'"),
-            Some(("x".into(), "it's".into()))
-        );
-    }
 }

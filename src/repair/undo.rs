@@ -5,8 +5,8 @@
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::exec::{SqlStep, setting_name};
-use crate::sql::quote;
+use super::exec::SqlStep;
+use crate::sql::quote::{self, setting_name};
 
 /// How to undo one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

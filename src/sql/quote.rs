@@ -85,7 +85,9 @@ pub fn literal(value: &str) -> Result<String, QuoteError> {
 }
 
 /// A schema-qualified object name, rendered as `"schema"."name"`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct QualifiedName {
     /// The schema (namespace) the object lives in.
     pub schema: String,
@@ -192,6 +194,39 @@ fn split(input: &str, fold: bool) -> Result<(Option<String>, String), QuoteError
     }
 }
 
+/// A configuration parameter (GUC) name as the server reads it: ASCII letters
+/// folded to lower case (setting names are case-insensitive), each dotted part
+/// a plain identifier (`[a-z_][a-z0-9_]*`). `Maintenance_Work_Mem` and
+/// `maintenance_work_mem` are one setting; `a;b`, `x = 1`, `a..b` are none.
+pub fn setting_key(name: &str) -> Result<String, QuoteError> {
+    let folded = name.to_ascii_lowercase();
+    let ok = !folded.is_empty()
+        && folded.split('.').all(|p| {
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        });
+    if ok {
+        Ok(folded)
+    } else {
+        Err(QuoteError(format!("{name:?} is not a setting name")))
+    }
+}
+
+/// A setting name rendered as SQL, the one quoter of setting names: folded as
+/// [`setting_key`], then each dotted part quoted (`hnsw.ef_search` ->
+/// `"hnsw"."ef_search"`), which PostgreSQL reads back as the same name.
+pub fn setting_name(name: &str) -> Result<String, QuoteError> {
+    let key = setting_key(name)?;
+    Ok(key
+        .split('.')
+        .map(ident)
+        .collect::<Result<Vec<_>, _>>()?
+        .join("."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +305,29 @@ mod tests {
         assert_eq!(ok("ÉTÉ"), (None, "ÉtÉ".into()));
         assert_eq!(split_name("DOCS").unwrap(), (None, "DOCS".into()));
         assert!(fold_name("a.b.c").is_err());
+    }
+
+    #[test]
+    fn setting_names_fold_like_the_server_and_are_quoted_per_part() {
+        assert_eq!(
+            setting_name("maintenance_work_mem").unwrap(),
+            "\"maintenance_work_mem\""
+        );
+        assert_eq!(
+            setting_name("hnsw.ef_search").unwrap(),
+            "\"hnsw\".\"ef_search\""
+        );
+        // GUC names are case-insensitive: upper case folds, never reaches SQL as is
+        assert_eq!(
+            setting_name("HNSW.Ef_Search").unwrap(),
+            "\"hnsw\".\"ef_search\""
+        );
+        assert_eq!(setting_key("Work_Mem").unwrap(), "work_mem");
+        for bad in [
+            "", "a;b", "x = 1", "a..b", "1abc", "a\"b", ".a", "a.", "a-b", "ä", "a\0",
+        ] {
+            assert!(setting_name(bad).is_err(), "{bad:?}");
+            assert!(setting_key(bad).is_err(), "{bad:?}");
+        }
     }
 }

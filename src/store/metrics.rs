@@ -55,13 +55,14 @@ fn name(schema: String, table: String) -> String {
 /// Lifetime counters per collection and strategy.
 pub fn counters(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Counters>> {
     let q = quote::ident(schema)?;
+    let rolled_back = quote::literal(crate::state::RepairStatus::RolledBack.as_str())?;
     let rows = client
         .query(
             &format!(
                 "SELECT c.schema_name, c.table_name, o.strategy, pg_catalog.count(*),
                         pg_catalog.count(*) FILTER (WHERE o.success AND o.verified),
                         pg_catalog.count(*) FILTER (WHERE NOT (o.success AND o.verified)),
-                        pg_catalog.count(*) FILTER (WHERE r.status = 'rolled_back' OR r.rolled_back_at IS NOT NULL),
+                        pg_catalog.count(*) FILTER (WHERE r.status = {rolled_back} OR r.rolled_back_at IS NOT NULL),
                         pg_catalog.sum(o.duration_ms) / 1000.0
                    FROM {q}.outcomes o JOIN {q}.collections c ON c.id = o.collection_id
                    LEFT JOIN {q}.repairs r ON r.id = o.repair_id

@@ -7,6 +7,7 @@ use postgres::GenericClient;
 use serde::Serialize;
 
 use crate::sql::quote;
+use crate::state::{IllegalTransition, PlanStatus};
 
 /// A plan to store.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,7 +23,7 @@ pub struct NewPlan {
     /// Parameter values.
     pub params: serde_json::Value,
     /// `ready` or `awaiting_approval`.
-    pub status: String,
+    pub status: PlanStatus,
     /// Whether it waits for a human.
     pub requires_approval: bool,
     /// The playbook's impact.
@@ -56,14 +57,27 @@ pub struct NewStep {
 /// never run become `superseded`. Returns the id.
 pub fn insert(client: &mut impl GenericClient, schema: &str, plan: &NewPlan) -> Result<i64> {
     let q = quote::ident(schema)?;
+    if !plan.status.is_initial() {
+        return Err(IllegalTransition {
+            subject: "a new plan".into(),
+            from: None,
+            to: plan.status.as_str(),
+        }
+        .into());
+    }
     let mut tx = client.transaction()?;
     tx.execute(
         &format!(
-            "UPDATE {q}.plans SET status = 'superseded'
-              WHERE collection_id = $1 AND status IN ('ready', 'awaiting_approval', 'approved')
+            "UPDATE {q}.plans SET status = $3
+              WHERE collection_id = $1 AND status = ANY($4)
                 AND problem_class = $2"
         ),
-        &[&plan.collection_id, &plan.problem_class],
+        &[
+            &plan.collection_id,
+            &plan.problem_class,
+            &PlanStatus::Superseded.as_str(),
+            &PlanStatus::source_texts(PlanStatus::Superseded),
+        ],
     )?;
     let id: i64 = tx
         .query_one(
@@ -78,7 +92,7 @@ pub fn insert(client: &mut impl GenericClient, schema: &str, plan: &NewPlan) -> 
                 &plan.problem_class,
                 &plan.playbook,
                 &plan.params,
-                &plan.status,
+                &plan.status.as_str(),
                 &plan.requires_approval,
                 &plan.impact,
                 &plan.estimated_duration_ms,
@@ -120,7 +134,7 @@ pub struct StoredPlan {
     /// Parameter values.
     pub params: serde_json::Value,
     /// Its status.
-    pub status: String,
+    pub status: PlanStatus,
     /// Whether it waits for a human.
     pub requires_approval: bool,
     /// Impact.
@@ -183,7 +197,7 @@ pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Opt
         problem_id: r.get(13),
         playbook: r.get(5),
         params: r.get(6),
-        status: r.get(7),
+        status: r.get::<_, String>(7).parse()?,
         requires_approval: r.get(8),
         impact: r.get(9),
         reason: r.get(10),
@@ -195,62 +209,86 @@ pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Opt
     }))
 }
 
-/// Records a human decision on a plan waiting for approval (or approved, for abort).
-/// Fails with the plan's status when it cannot take that decision.
+/// Records a human decision (`approved` or `aborted`) on a plan waiting for
+/// approval (or approved or ready, for abort). Fails with the plan's status
+/// when it cannot take that decision.
 pub fn decide(
     client: &mut impl GenericClient,
     schema: &str,
     id: i64,
-    decision: &str,
+    decision: PlanStatus,
     reason: Option<&str>,
 ) -> Result<StoredPlan> {
-    let q = quote::ident(schema)?;
-    let (from, to): (&[&str], &str) = match decision {
-        "approved" => (&["awaiting_approval"], "approved"),
-        "aborted" => (&["awaiting_approval", "approved", "ready"], "aborted"),
-        other => bail!("unknown decision {other:?}"),
-    };
+    if !matches!(decision, PlanStatus::Approved | PlanStatus::Aborted) {
+        bail!("unknown decision {decision:?}");
+    }
     let mut tx = client.transaction()?;
     let Some(plan) = get(&mut tx, schema, id)? else {
         return Err(crate::exit::usage(format!("no plan with id {id}")));
     };
-    if !from.contains(&plan.status.as_str()) {
+    // A human decides on plans that have not run; a running one is aborted
+    // through its repair (`abort --repair`).
+    if !(plan.status.is_before_run() && plan.status.can_become(decision)) {
+        let from: Vec<&str> = PlanStatus::sources(decision)
+            .into_iter()
+            .filter(|s| s.is_before_run())
+            .map(PlanStatus::as_str)
+            .collect();
         return Err(crate::exit::usage(format!(
             "plan {id} is {}; only a plan that is {} can be {decision}",
             plan.status,
             from.join(" or ")
         )));
     }
-    tx.execute(
-        &format!("UPDATE {q}.plans SET status = $2 WHERE id = $1"),
-        &[&id, &to],
-    )?;
+    set_status(&mut tx, schema, id, decision)?;
+    let q = quote::ident(schema)?;
     tx.execute(
         &format!("INSERT INTO {q}.approvals (plan_id, decision, reason) VALUES ($1, $2, $3)"),
-        &[&id, &to, &reason],
+        &[&id, &decision.as_str(), &reason],
     )?;
     tx.commit().context("recording the decision")?;
     Ok(StoredPlan {
-        status: to.to_string(),
+        status: decision,
         ..plan
     })
 }
 
-/// Sets a plan's status (`running`, `done`, ...).
+/// Moves plan `id` to `to` (`running`, `done`, ...) when the transition table
+/// allows it from the status it has now; otherwise changes nothing and fails
+/// with an [`IllegalTransition`].
 pub fn set_status(
     client: &mut impl GenericClient,
     schema: &str,
     id: i64,
-    status: &str,
+    to: PlanStatus,
 ) -> Result<()> {
     let q = quote::ident(schema)?;
-    client
+    let changed = client
         .execute(
-            &format!("UPDATE {q}.plans SET status = $2 WHERE id = $1"),
-            &[&id, &status],
+            &format!("UPDATE {q}.plans SET status = $2 WHERE id = $1 AND status = ANY($3)"),
+            &[&id, &to.as_str(), &PlanStatus::source_texts(to)],
         )
         .context("updating the plan's status")?;
-    Ok(())
+    if changed == 1 {
+        return Ok(());
+    }
+    let now: Option<String> = client
+        .query_opt(
+            &format!("SELECT status FROM {q}.plans WHERE id = $1"),
+            &[&id],
+        )
+        .context("reading the plan's status")?
+        .map(|r| r.get(0));
+    let from = match now {
+        Some(text) => Some(text.parse::<PlanStatus>()?.as_str()),
+        None => None,
+    };
+    Err(IllegalTransition {
+        subject: format!("plan {id}"),
+        from,
+        to: to.as_str(),
+    }
+    .into())
 }
 
 /// The collection's repair history for the planner's limits.
@@ -309,8 +347,10 @@ pub fn approved(
     let q = quote::ident(schema)?;
     Ok(client
         .query(
-            &format!("SELECT id FROM {q}.plans WHERE collection_id = $1 AND status = 'approved' ORDER BY id"),
-            &[&collection_id],
+            &format!(
+                "SELECT id FROM {q}.plans WHERE collection_id = $1 AND status = $2 ORDER BY id"
+            ),
+            &[&collection_id, &PlanStatus::Approved.as_str()],
         )
         .context("reading approved plans")?
         .iter()

@@ -6,6 +6,7 @@ use postgres::GenericClient;
 
 use crate::repair::undo::Undo;
 use crate::sql::quote;
+use crate::state::{IllegalTransition, PlanStatus, RepairStatus, StepStatus};
 
 /// Starts a repair record (`running`); returns its id.
 pub fn start(
@@ -21,9 +22,15 @@ pub fn start(
         .query_one(
             &format!(
                 "INSERT INTO {q}.repairs (plan_id, collection_id, status, dry_run, backend_pid)
-                 VALUES ($1, $2, 'running', $3, $4) RETURNING id"
+                 VALUES ($1, $2, $5, $3, $4) RETURNING id"
             ),
-            &[&plan_id, &collection_id, &dry_run, &backend_pid],
+            &[
+                &plan_id,
+                &collection_id,
+                &dry_run,
+                &backend_pid,
+                &RepairStatus::Running.as_str(),
+            ],
         )
         .context("recording the repair")?
         .get(0))
@@ -44,56 +51,144 @@ pub fn step_begin(
         .execute(
             &format!(
                 "INSERT INTO {q}.repair_steps (repair_id, ordinal, name, rendered, status, undo_state)
-                 VALUES ($1, $2, $3, $4, 'running', $5)"
+                 VALUES ($1, $2, $3, $4, $6, $5)"
             ),
-            &[&repair_id, &ordinal, &name, &rendered, &serde_json::to_value(undo)?],
+            &[
+                &repair_id,
+                &ordinal,
+                &name,
+                &rendered,
+                &serde_json::to_value(undo)?,
+                &StepStatus::Running.as_str(),
+            ],
         )
         .with_context(|| format!("recording step {ordinal} ({name})"))?;
     Ok(())
 }
 
-/// Records how step `ordinal` ended (`done`, `failed`, `undone`, `skipped`, `interrupted`).
+/// Records how step `ordinal` ended (`done`, `failed`, `undone`, `skipped`,
+/// `interrupted`); fails with an [`IllegalTransition`], changing nothing, when
+/// the step's status now does not lead there.
 pub fn step_end(
     client: &mut impl GenericClient,
     schema: &str,
     repair_id: i64,
     ordinal: i32,
-    status: &str,
+    status: StepStatus,
     error: Option<&str>,
 ) -> Result<()> {
     let q = quote::ident(schema)?;
-    client
+    let changed = client
         .execute(
             &format!(
-                "UPDATE {q}.repair_steps SET status = $3, error = $4, finished_at = now()
-                  WHERE repair_id = $1 AND ordinal = $2"
+                "UPDATE {q}.repair_steps SET status = $3, error = $4, finished_at = pg_catalog.now()
+                  WHERE repair_id = $1 AND ordinal = $2 AND status = ANY($5)"
             ),
-            &[&repair_id, &ordinal, &status, &error],
+            &[
+                &repair_id,
+                &ordinal,
+                &status.as_str(),
+                &error,
+                &StepStatus::source_texts(status),
+            ],
         )
         .with_context(|| format!("recording the end of step {ordinal}"))?;
-    Ok(())
+    if changed == 1 {
+        return Ok(());
+    }
+    let now = current(
+        client,
+        &format!("SELECT status FROM {q}.repair_steps WHERE repair_id = $1 AND ordinal = $2"),
+        &[&repair_id, &ordinal],
+    )?;
+    Err(IllegalTransition {
+        subject: format!("step {ordinal} of repair {repair_id}"),
+        from: now
+            .map(|t| t.parse::<StepStatus>())
+            .transpose()?
+            .map(StepStatus::as_str),
+        to: status.as_str(),
+    }
+    .into())
 }
 
-/// Records how the repair ended.
+/// The status text a guarded update found instead of one it could leave.
+fn current(
+    client: &mut impl GenericClient,
+    sql: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<Option<String>> {
+    Ok(client
+        .query_opt(sql, params)
+        .context("reading the status a transition was refused from")?
+        .map(|r| r.get(0)))
+}
+
+/// Moves repair `id` to `to` when the transition table allows it from its
+/// status now (`from`: only from these, a subset of the table's sources);
+/// otherwise changes nothing and fails with an [`IllegalTransition`].
+fn transition(
+    client: &mut impl GenericClient,
+    schema: &str,
+    id: i64,
+    from: &[RepairStatus],
+    to: RepairStatus,
+    set: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<()> {
+    let q = quote::ident(schema)?;
+    let from: Vec<&str> = from
+        .iter()
+        .filter(|f| f.can_become(to))
+        .map(|f| f.as_str())
+        .collect();
+    let mut all: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&id, &from];
+    all.extend_from_slice(params);
+    let to_text = to.as_str();
+    all.push(&to_text);
+    let n = all.len();
+    let changed = client.execute(
+        &format!("UPDATE {q}.repairs SET status = ${n}{set} WHERE id = $1 AND status = ANY($2)"),
+        &all,
+    )?;
+    if changed == 1 {
+        return Ok(());
+    }
+    let now = current(
+        client,
+        &format!("SELECT status FROM {q}.repairs WHERE id = $1"),
+        &[&id],
+    )?;
+    Err(IllegalTransition {
+        subject: format!("repair {id}"),
+        from: now
+            .map(|t| t.parse::<RepairStatus>())
+            .transpose()?
+            .map(RepairStatus::as_str),
+        to: to.as_str(),
+    }
+    .into())
+}
+
+/// Records how the running repair ended.
 pub fn finish(
     client: &mut impl GenericClient,
     schema: &str,
     repair_id: i64,
-    status: &str,
+    status: RepairStatus,
     verified: Option<bool>,
     error: Option<&str>,
 ) -> Result<()> {
-    let q = quote::ident(schema)?;
-    client
-        .execute(
-            &format!(
-                "UPDATE {q}.repairs SET status = $2, verified = $3, error = $4, finished_at = now()
-                  WHERE id = $1"
-            ),
-            &[&repair_id, &status, &verified, &error],
-        )
-        .context("recording the end of the repair")?;
-    Ok(())
+    transition(
+        client,
+        schema,
+        repair_id,
+        &[RepairStatus::Running],
+        status,
+        ", verified = $3, error = $4, finished_at = pg_catalog.now()",
+        &[&verified, &error],
+    )
+    .context("recording the end of the repair")
 }
 
 /// A step as stored.
@@ -104,7 +199,7 @@ pub struct StoredStep {
     /// Its name.
     pub name: String,
     /// `running`, `done`, ...
-    pub status: String,
+    pub status: StepStatus,
     /// Its undo state.
     pub undo: Option<Undo>,
 }
@@ -131,7 +226,7 @@ pub fn steps(
     repair_id: i64,
 ) -> Result<Vec<StoredStep>> {
     let q = quote::ident(schema)?;
-    Ok(client
+    client
         .query(
             &format!(
                 "SELECT ordinal, name, status, undo_state FROM {q}.repair_steps
@@ -141,15 +236,17 @@ pub fn steps(
         )
         .context("reading the repair's steps")?
         .iter()
-        .map(|s| StoredStep {
-            ordinal: s.get(0),
-            name: s.get(1),
-            status: s.get(2),
-            undo: s
-                .get::<_, Option<serde_json::Value>>(3)
-                .and_then(|v| serde_json::from_value(v).ok()),
+        .map(|s| {
+            Ok(StoredStep {
+                ordinal: s.get(0),
+                name: s.get(1),
+                status: s.get::<_, String>(2).parse()?,
+                undo: s
+                    .get::<_, Option<serde_json::Value>>(3)
+                    .and_then(|v| serde_json::from_value(v).ok()),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Every repair marked `running`, with its steps.
@@ -160,9 +257,9 @@ pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Runn
             &format!(
                 "SELECT r.id, c.schema_name, c.table_name, r.backend_pid FROM {q}.repairs r
                    JOIN {q}.collections c ON c.id = r.collection_id
-                  WHERE r.status = 'running' ORDER BY r.id"
+                  WHERE r.status = $1 ORDER BY r.id"
             ),
-            &[],
+            &[&RepairStatus::Running.as_str()],
         )
         .context("looking for running repairs")?;
     let mut out = Vec::new();
@@ -179,7 +276,11 @@ pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Runn
     Ok(out)
 }
 
-/// Marks a cut-short repair `interrupted` (and its running steps too).
+/// Marks a cut-short repair `interrupted`, with its running steps and its
+/// running plan, in one transaction: each moves only from a state the
+/// transition tables lead to `interrupted` from, so what already ended stays
+/// as it ended, and a plan never stays `running` once its repair is gone.
+/// Marking the same repair twice changes nothing the second time.
 pub fn mark_interrupted(
     client: &mut impl GenericClient,
     schema: &str,
@@ -190,25 +291,37 @@ pub fn mark_interrupted(
     let mut tx = client.transaction()?;
     tx.execute(
         &format!(
-            "UPDATE {q}.repair_steps SET status = 'interrupted', finished_at = now()
-              WHERE repair_id = $1 AND status = 'running'"
+            "UPDATE {q}.repair_steps SET status = $2, finished_at = pg_catalog.now()
+              WHERE repair_id = $1 AND status = ANY($3)"
         ),
-        &[&repair_id],
+        &[
+            &repair_id,
+            &StepStatus::Interrupted.as_str(),
+            &StepStatus::source_texts(StepStatus::Interrupted),
+        ],
     )?;
     tx.execute(
         &format!(
-            "UPDATE {q}.repairs SET status = 'interrupted', finished_at = now(), error = $2
-              WHERE id = $1 AND status = 'running'"
+            "UPDATE {q}.repairs SET status = $3, finished_at = pg_catalog.now(), error = $2
+              WHERE id = $1 AND status = ANY($4)"
         ),
-        &[&repair_id, &note],
+        &[
+            &repair_id,
+            &note,
+            &RepairStatus::Interrupted.as_str(),
+            &RepairStatus::source_texts(RepairStatus::Interrupted),
+        ],
     )?;
-    // Its plan ends too: a plan never stays `running` once its repair is gone.
     tx.execute(
         &format!(
-            "UPDATE {q}.plans SET status = 'interrupted'
-              WHERE id = (SELECT plan_id FROM {q}.repairs WHERE id = $1) AND status = 'running'"
+            "UPDATE {q}.plans SET status = $2
+              WHERE id = (SELECT plan_id FROM {q}.repairs WHERE id = $1) AND status = ANY($3)"
         ),
-        &[&repair_id],
+        &[
+            &repair_id,
+            &PlanStatus::Interrupted.as_str(),
+            &PlanStatus::source_texts(PlanStatus::Interrupted),
+        ],
     )?;
     tx.commit().context("marking the repair interrupted")
 }
@@ -221,28 +334,29 @@ pub struct RepairRow {
     /// Its collection.
     pub collection_id: i64,
     /// Its status.
-    pub status: String,
+    pub status: RepairStatus,
 }
 
-fn repair_row(r: &postgres::Row) -> RepairRow {
-    RepairRow {
+fn repair_row(r: &postgres::Row) -> Result<RepairRow> {
+    Ok(RepairRow {
         id: r.get(0),
         collection_id: r.get(1),
-        status: r.get(2),
-    }
+        status: r.get::<_, String>(2).parse()?,
+    })
 }
 
 /// One repair by id.
 pub fn get(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<Option<RepairRow>> {
     let q = quote::ident(schema)?;
-    Ok(client
+    client
         .query_opt(
             &format!("SELECT id, collection_id, status FROM {q}.repairs WHERE id = $1"),
             &[&id],
         )
         .context("reading the repair")?
         .as_ref()
-        .map(repair_row))
+        .map(repair_row)
+        .transpose()
 }
 
 /// The collection's last repair that changed something (not a dry run, not running).
@@ -252,30 +366,33 @@ pub fn last(
     collection_id: i64,
 ) -> Result<Option<RepairRow>> {
     let q = quote::ident(schema)?;
-    Ok(client
+    client
         .query_opt(
             &format!(
                 "SELECT id, collection_id, status FROM {q}.repairs
-                  WHERE collection_id = $1 AND NOT dry_run AND status <> 'running'
+                  WHERE collection_id = $1 AND NOT dry_run AND status <> $2
                   ORDER BY started_at DESC, id DESC LIMIT 1"
             ),
-            &[&collection_id],
+            &[&collection_id, &RepairStatus::Running.as_str()],
         )
         .context("reading the last repair")?
         .as_ref()
-        .map(repair_row))
+        .map(repair_row)
+        .transpose()
 }
 
-/// Marks a repair rolled back.
+/// Marks an ended repair rolled back.
 pub fn mark_rolled_back(client: &mut impl GenericClient, schema: &str, id: i64) -> Result<()> {
-    let q = quote::ident(schema)?;
-    client
-        .execute(
-            &format!("UPDATE {q}.repairs SET status = 'rolled_back', rolled_back_at = now() WHERE id = $1"),
-            &[&id],
-        )
-        .context("marking the repair rolled back")?;
-    Ok(())
+    transition(
+        client,
+        schema,
+        id,
+        RepairStatus::ALL,
+        RepairStatus::RolledBack,
+        ", rolled_back_at = pg_catalog.now()",
+        &[],
+    )
+    .context("marking the repair rolled back")
 }
 
 /// Asks the running repair `id` to stop: recorded on the repair, which the
@@ -293,9 +410,9 @@ pub fn request_abort(
             &format!(
                 "UPDATE {q}.repairs SET abort_requested_at = coalesce(abort_requested_at, now()),
                         abort_reason = coalesce($2, abort_reason)
-                  WHERE id = $1 AND status = 'running'"
+                  WHERE id = $1 AND status = $3"
             ),
-            &[&id, &reason],
+            &[&id, &reason, &RepairStatus::Running.as_str()],
         )
         .context("recording the abort request")?
         == 1)
@@ -318,7 +435,7 @@ pub fn abort_requested(client: &mut impl GenericClient, schema: &str, id: i64) -
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
     /// Its status.
-    pub status: String,
+    pub status: RepairStatus,
     /// The backend that holds its collection lock.
     pub backend_pid: Option<i32>,
     /// A step is running.
@@ -336,30 +453,33 @@ pub fn progress(
     id: i64,
 ) -> Result<Option<Progress>> {
     let q = quote::ident(schema)?;
-    Ok(client
+    client
         .query_opt(
             &format!(
                 "SELECT r.status, r.backend_pid,
                         EXISTS (SELECT 1 FROM {q}.repair_steps s
-                                 WHERE s.repair_id = r.id AND s.status = 'running'),
+                                 WHERE s.repair_id = r.id AND s.status = $2),
                         c.schema_name, c.table_name, r.plan_id
                    FROM {q}.repairs r JOIN {q}.collections c ON c.id = r.collection_id
                   WHERE r.id = $1"
             ),
-            &[&id],
+            &[&id, &StepStatus::Running.as_str()],
         )
         .context("reading the repair")?
-        .map(|r| Progress {
-            status: r.get(0),
-            backend_pid: r.get(1),
-            step_running: r.get(2),
-            collection: crate::sql::QualifiedName::new(
-                r.get::<_, String>(3),
-                r.get::<_, String>(4),
-            )
-            .to_string(),
-            plan_id: r.get(5),
-        }))
+        .map(|r| -> Result<Progress> {
+            Ok(Progress {
+                status: r.get::<_, String>(0).parse()?,
+                backend_pid: r.get(1),
+                step_running: r.get(2),
+                collection: crate::sql::QualifiedName::new(
+                    r.get::<_, String>(3),
+                    r.get::<_, String>(4),
+                )
+                .to_string(),
+                plan_id: r.get(5),
+            })
+        })
+        .transpose()
 }
 
 /// The running repair of plan `plan_id`, if it has one.
@@ -372,10 +492,10 @@ pub fn running_of_plan(
     Ok(client
         .query_opt(
             &format!(
-                "SELECT id FROM {q}.repairs WHERE plan_id = $1 AND status = 'running'
+                "SELECT id FROM {q}.repairs WHERE plan_id = $1 AND status = $2
                   ORDER BY id DESC LIMIT 1"
             ),
-            &[&plan_id],
+            &[&plan_id, &RepairStatus::Running.as_str()],
         )
         .context("looking for the plan's running repair")?
         .map(|r| r.get(0)))
@@ -388,18 +508,29 @@ pub fn mark_aborted(client: &mut impl GenericClient, schema: &str, id: i64) -> R
     let mut tx = client.transaction()?;
     tx.execute(
         &format!(
-            "UPDATE {q}.repairs SET status = 'aborted', finished_at = coalesce(finished_at, now())
-              WHERE id = $1 AND status IN ('running', 'interrupted')"
+            "UPDATE {q}.repairs SET status = $2, finished_at = coalesce(finished_at, now())
+              WHERE id = $1 AND status = ANY($3)"
         ),
-        &[&id],
+        &[
+            &id,
+            &RepairStatus::Aborted.as_str(),
+            &RepairStatus::source_texts(RepairStatus::Aborted),
+        ],
     )?;
     tx.execute(
         &format!(
-            "UPDATE {q}.plans SET status = 'aborted'
+            "UPDATE {q}.plans SET status = $2
               WHERE id = (SELECT plan_id FROM {q}.repairs WHERE id = $1)
-                AND status IN ('running', 'interrupted')"
+                AND status = ANY($3)"
         ),
-        &[&id],
+        &[
+            &id,
+            &PlanStatus::Aborted.as_str(),
+            &vec![
+                PlanStatus::Running.as_str(),
+                PlanStatus::Interrupted.as_str(),
+            ],
+        ],
     )?;
     tx.commit().context("marking the repair aborted")
 }

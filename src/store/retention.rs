@@ -45,16 +45,17 @@ impl Pruned {
 
 /// One batch per table, as `(name, DELETE ... RETURNING counts)`. `$1` is the
 /// retention in days, `$2` the batch size.
-fn statements(q: &str) -> [(&'static str, String); 3] {
+fn statements(q: &str) -> Result<[(&'static str, String); 3]> {
     let cutoff = "pg_catalog.now() - pg_catalog.make_interval(days => $1)";
-    [
+    let superseded = quote::literal(crate::state::PlanStatus::Superseded.as_str())?;
+    Ok([
         (
             "plans",
             format!(
                 "WITH gone AS (
                    DELETE FROM {q}.plans p WHERE p.id IN (
                      SELECT x.id FROM {q}.plans x
-                      WHERE x.status = 'superseded' AND x.created_at < {cutoff}
+                      WHERE x.status = {superseded} AND x.created_at < {cutoff}
                         AND NOT EXISTS (SELECT 1 FROM {q}.repairs r WHERE r.plan_id = x.id)
                       ORDER BY x.created_at, x.id LIMIT $2)
                    RETURNING p.id)
@@ -101,7 +102,7 @@ fn statements(q: &str) -> [(&'static str, String); 3] {
                  SELECT pg_catalog.count(*), (SELECT n FROM counted) FROM gone"
             ),
         ),
-    ]
+    ])
 }
 
 /// Deletes what is older than `days` (0: nothing), at most
@@ -114,7 +115,7 @@ pub fn prune(client: &mut postgres::Client, schema: &str, days: u32) -> Result<P
     }
     let q = quote::ident(schema)?;
     let days = i32::try_from(days).unwrap_or(i32::MAX);
-    for (table, sql) in statements(&q) {
+    for (table, sql) in statements(&q)? {
         for _ in 0..MAX_BATCHES {
             let mut tx = client.transaction()?;
             tx.batch_execute("SET LOCAL lock_timeout = '2s'; SET LOCAL statement_timeout = '60s'")?;

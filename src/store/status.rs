@@ -105,9 +105,9 @@ pub fn running(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Runn
                 "SELECT r.id, c.schema_name, c.table_name, p.playbook, r.started_at
                    FROM {q}.repairs r JOIN {q}.collections c ON c.id = r.collection_id
                    LEFT JOIN {q}.plans p ON p.id = r.plan_id
-                  WHERE r.status = 'running' ORDER BY r.started_at, r.id"
+                  WHERE r.status = $1 ORDER BY r.started_at, r.id"
             ),
-            &[],
+            &[&crate::state::RepairStatus::Running.as_str()],
         )
         .context("reading running repairs")?
         .into_iter()
@@ -129,9 +129,9 @@ pub fn waiting(client: &mut impl GenericClient, schema: &str) -> Result<Vec<Wait
             &format!(
                 "SELECT p.id, c.schema_name, c.table_name, p.problem_class, p.playbook, p.created_at
                    FROM {q}.plans p JOIN {q}.collections c ON c.id = p.collection_id
-                  WHERE p.status = 'awaiting_approval' ORDER BY p.created_at, p.id"
+                  WHERE p.status = $1 ORDER BY p.created_at, p.id"
             ),
-            &[],
+            &[&crate::state::PlanStatus::AwaitingApproval.as_str()],
         )
         .context("reading plans waiting for approval")?
         .into_iter()

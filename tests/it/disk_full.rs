@@ -2,8 +2,10 @@
 //! small tmpfs that holds one copy of it but not two. The rebuild fails with
 //! SQLSTATE 53100; the run drops the INVALID `_ccnew` it left, reports the
 //! repair `failed` with the SQLSTATE, keeps the old index valid, and the
-//! application can write again. Needs root (to mount the tmpfs) and a local
-//! server; elsewhere the test prints SKIPPED and returns.
+//! application can write again. And ruvheal's own state table in a full
+//! tablespace: the run exits 3 with one line naming SQLSTATE 53100 and saying
+//! nothing was repaired. Needs root (to mount the tmpfs) and a local server;
+//! elsewhere each test prints SKIPPED and returns.
 
 use std::os::unix::fs::MetadataExt;
 use std::process::Command as StdCommand;
@@ -131,6 +133,73 @@ fn disk_full_during_reindex_leaves_nothing_and_says_53100() {
     let (code, _, err) = run(d.cmd().args(["check", "--collection", "emb"]));
     assert!(code < 3, "{err}");
     assert_eq!(run(d.cmd().args(["audit", "verify"])).0, 0);
+    drop(c);
+    drop(d);
+    drop(ts);
+}
+
+/// ruvheal's own state table in a full tablespace: the repair stops before it
+/// changes anything, exits 3, and says so in one line naming SQLSTATE 53100.
+/// Needs root (to mount the tmpfs); elsewhere it prints SKIPPED and returns.
+#[test]
+fn a_full_state_tablespace_exits_3_naming_53100_and_repairs_nothing() {
+    let d = db();
+    crate::harness::mass_deleted_without_vacuum(&d);
+    let rows = d.fingerprint("emb");
+    // the state schema, with no observation yet (the table has no page to reuse)
+    let (code, _, err) = run(d.cmd().args(["status"]));
+    assert!(code < 3, "{err}");
+    let Some(ts) = small_tablespace(&format!("{}_state", d.name), 1) else {
+        return;
+    };
+    let mut c = d.client();
+    let observations: i64 = c
+        .query_one("SELECT count(*) FROM ruvheal.observations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(observations, 0);
+    c.batch_execute(&format!(
+        "ALTER TABLE ruvheal.observations SET TABLESPACE {0};
+         CREATE TABLE fill (x text) WITH (autovacuum_enabled = off) TABLESPACE {0};",
+        ts.name
+    ))
+    .unwrap();
+    // fill what is left of the tablespace
+    let full = c
+        .batch_execute("INSERT INTO fill SELECT repeat('x', 1000) FROM generate_series(1, 100000)")
+        .unwrap_err();
+    assert_eq!(
+        full.code().map(|s| s.code()),
+        Some("53100"),
+        "the filler did not fill the tablespace: {full}"
+    );
+    let (code, out, err) = run(d.cmd().args(["repair", "--collection", "emb", "--yes"]));
+    assert_eq!(code, 3, "{out} {err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("no error line: {err}"));
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    assert!(line.contains("SQLSTATE 53100 disk_full"), "{err}");
+    assert!(line.contains("nothing was repaired"), "{err}");
+    let repairs: i64 = c
+        .query_one("SELECT count(*) FROM ruvheal.repairs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(repairs, 0, "a repair started");
+    assert_eq!(d.fingerprint("emb"), rows);
+    // with room again, the next run repairs
+    c.batch_execute("DROP TABLE fill").unwrap();
+    let (code, v, err) = d.json(&["repair", "--collection", "emb", "--yes"]);
+    assert!(code < 3, "{v:#} {err}");
+    assert_eq!(v["repairs"][0]["playbook"], "vacuum_collection", "{v:#}");
+    assert_eq!(run(d.cmd().args(["audit", "verify"])).0, 0);
+    c.batch_execute("ALTER TABLE ruvheal.observations SET TABLESPACE pg_default")
+        .unwrap();
     drop(c);
     drop(d);
     drop(ts);

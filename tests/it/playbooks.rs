@@ -218,7 +218,11 @@ fn run_rendered(c: &mut Client, r: &Rendered, label: &str) {
             sql,
             transaction,
             settings,
+            set,
+            statement,
+            index,
         } => {
+            assert_eq!(set.len(), settings.len(), "{label}: {set:?} {settings:?}");
             if *transaction {
                 let mut tx = c.transaction().unwrap();
                 for s in settings {
@@ -237,12 +241,32 @@ fn run_rendered(c: &mut Client, r: &Rendered, label: &str) {
                     .unwrap_or_else(|e| panic!("{label}: {sql}: {e}"));
                 c.batch_execute("RESET ALL").unwrap();
             }
+            // the index the step says it builds is the one the server built
+            use ruvheal::playbook::StatementKind;
+            if matches!(
+                statement,
+                StatementKind::CreateIndex | StatementKind::Reindex
+            ) && let Some(ix) = index
+            {
+                let found: bool = c
+                    .query_one(
+                        "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+                        &[&ix.sql().unwrap()],
+                    )
+                    .unwrap()
+                    .get(0);
+                assert!(found, "{label}: {sql} built no index {ix}");
+            }
+            if let StatementKind::CreateIndex = statement {
+                assert!(index.is_some(), "{label}: {sql} names no index");
+            }
         }
         Rendered::SetSetting {
             sql,
             reset_sql,
             previous_sql,
             setting,
+            ..
         } => {
             let before: Option<String> = c
                 .query_one(previous_sql.as_str(), &[])

@@ -100,3 +100,121 @@ fn a_live_repair_is_left_alone() {
     db.check_json("emb", &[]);
     assert_eq!(first_repair_status(&mut c), "running");
 }
+
+/// Through the state machines: an interrupted repair takes its running plan and
+/// running steps with it to `interrupted` in one transaction, leaves what had
+/// ended as it ended, and nothing can move them back to `running` afterwards.
+#[test]
+fn an_interrupted_repair_never_leaves_its_plan_running() {
+    use ruvheal::state::{IllegalTransition, PlanStatus, RepairStatus, StepStatus};
+    use ruvheal::store::{plans, repairs};
+
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 200, 4, 4));
+    let (code, _, err) = db.check_json("emb", &[]);
+    assert!(code < 3, "{err}");
+    let mut c = db.client();
+    let collection_id: i64 = c
+        .query_one("SELECT id FROM ruvheal.collections", &[])
+        .unwrap()
+        .get(0);
+    let new = plans::NewPlan {
+        collection_id,
+        problem_id: None,
+        problem_class: "dead_tuple_bloat".into(),
+        playbook: "vacuum_collection".into(),
+        params: serde_json::json!({}),
+        status: PlanStatus::Ready,
+        requires_approval: false,
+        impact: 0.1,
+        estimated_duration_ms: None,
+        reason: "test".into(),
+        steps: vec![],
+    };
+    let plan_id = plans::insert(&mut c, "ruvheal", &new).unwrap();
+    // a new plan starts ready or awaiting approval, never elsewhere
+    let bad = plans::NewPlan {
+        status: PlanStatus::Running,
+        ..new.clone()
+    };
+    let e = plans::insert(&mut c, "ruvheal", &bad).unwrap_err();
+    assert!(e.downcast_ref::<IllegalTransition>().is_some(), "{e:#}");
+    plans::set_status(&mut c, "ruvheal", plan_id, PlanStatus::Running).unwrap();
+    let repair_id =
+        repairs::start(&mut c, "ruvheal", Some(plan_id), collection_id, false, 1).unwrap();
+    let undo = ruvheal::repair::undo::Undo::Nothing;
+    repairs::step_begin(&mut c, "ruvheal", repair_id, 1, "a", "SELECT 1", &undo).unwrap();
+    repairs::step_end(&mut c, "ruvheal", repair_id, 1, StepStatus::Done, None).unwrap();
+    repairs::step_begin(&mut c, "ruvheal", repair_id, 2, "b", "SELECT 2", &undo).unwrap();
+
+    repairs::mark_interrupted(&mut c, "ruvheal", repair_id, "cut short").unwrap();
+    let state = |c: &mut postgres::Client| -> (String, String, Vec<String>) {
+        let r = c
+            .query_one(
+                "SELECT p.status, r.status FROM ruvheal.repairs r JOIN ruvheal.plans p ON p.id = r.plan_id WHERE r.id = $1",
+                &[&repair_id],
+            )
+            .unwrap();
+        let steps = c
+            .query(
+                "SELECT status FROM ruvheal.repair_steps WHERE repair_id = $1 ORDER BY ordinal",
+                &[&repair_id],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        (r.get(0), r.get(1), steps)
+    };
+    let after = (
+        "interrupted".to_string(),
+        "interrupted".to_string(),
+        vec!["done".to_string(), "interrupted".to_string()],
+    );
+    assert_eq!(state(&mut c), after);
+    // twice: nothing changes
+    repairs::mark_interrupted(&mut c, "ruvheal", repair_id, "again").unwrap();
+    assert_eq!(state(&mut c), after);
+
+    // nothing moves it back, and a refused move writes nothing
+    let e = plans::set_status(&mut c, "ruvheal", plan_id, PlanStatus::Running).unwrap_err();
+    let t = e
+        .downcast_ref::<IllegalTransition>()
+        .expect("an illegal transition");
+    assert_eq!((t.from, t.to), (Some("interrupted"), "running"));
+    let e = plans::set_status(&mut c, "ruvheal", plan_id, PlanStatus::Done).unwrap_err();
+    assert!(
+        format!("{e:#}").contains(&format!(
+            "plan {plan_id} cannot go from interrupted to done"
+        )),
+        "{e:#}"
+    );
+    let e = repairs::finish(
+        &mut c,
+        "ruvheal",
+        repair_id,
+        RepairStatus::Succeeded,
+        Some(true),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.downcast_ref::<IllegalTransition>().is_some(), "{e:#}");
+    let e =
+        repairs::step_end(&mut c, "ruvheal", repair_id, 1, StepStatus::Failed, None).unwrap_err();
+    assert!(format!("{e:#}").contains("from done to failed"), "{e:#}");
+    assert_eq!(state(&mut c), after);
+    // a plan that does not exist is refused too
+    let e = plans::set_status(&mut c, "ruvheal", 999_999, PlanStatus::Running).unwrap_err();
+    assert!(format!("{e:#}").contains("does not exist"), "{e:#}");
+    // what the table allows still works: undoing the done step
+    repairs::step_end(&mut c, "ruvheal", repair_id, 1, StepStatus::Undone, None).unwrap();
+    repairs::mark_rolled_back(&mut c, "ruvheal", repair_id).unwrap();
+    assert_eq!(
+        state(&mut c),
+        (
+            "interrupted".to_string(),
+            "rolled_back".to_string(),
+            vec!["undone".to_string(), "interrupted".to_string()]
+        )
+    );
+}

@@ -194,3 +194,43 @@ fn application_queries_wait_no_longer_than_the_lock_timeout() {
     );
     reader.batch_execute("ROLLBACK").unwrap();
 }
+
+/// A step setting written as an `E'...'` string (what `literal()` writes for a
+/// backslash) passes `playbooks validate` and reaches the server as its value.
+/// The checker used to refuse it, and the executor, reading the rendered `SET`
+/// back, would have set `maintenance_work_mem` to the text `E'6\x34MB'`, which
+/// the server refuses.
+#[test]
+fn an_escaped_string_setting_reaches_the_server_as_its_value() {
+    let d = db();
+    crate::harness::mass_deleted_without_vacuum(&d);
+    let rows = d.fingerprint("emb");
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/vacuum_collection.yaml"),
+    )
+    .unwrap();
+    let escaped = bundled.replace(
+        r#"maintenance_work_mem: "{{ literal(maintenance_work_mem) }}""#,
+        r#"maintenance_work_mem: "E'6\\x34MB'""#,
+    );
+    assert_ne!(escaped, bundled, "the playbook's setting was replaced");
+    std::fs::write(dir.path().join("vacuum_collection.yaml"), &escaped).unwrap();
+    let pb = dir.path().to_str().unwrap();
+    let (code, out, err) = crate::harness::run(d.cmd().args(["playbooks", "validate", pb]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, v, err) = d.json(&["repair", "--collection", "emb", "--yes", "--playbooks", pb]);
+    let r = &v["repairs"][0];
+    assert_eq!(r["playbook"], "vacuum_collection", "{v:#} {err}");
+    assert_eq!(r["steps"][0]["status"], "done", "{r:#} {err}");
+    assert!(
+        r["steps"][0]["rendered"]
+            .as_str()
+            .unwrap()
+            .contains(r#"SET "maintenance_work_mem" = E'6\x34MB'"#),
+        "{r:#}"
+    );
+    assert_eq!(r["status"], "succeeded", "{r:#}");
+    assert_eq!(code, 0, "{v:#} {err}");
+    assert_eq!(d.fingerprint("emb"), rows, "no row changed");
+}

@@ -34,7 +34,8 @@ pub mod lists;
 pub mod names;
 mod narrow;
 mod query;
-mod setting;
+pub mod setting;
+pub mod shape;
 
 use std::collections::BTreeSet;
 
@@ -163,6 +164,8 @@ pub fn check_setting(
     ctx: &Context,
     persistent: bool,
 ) -> Result<(), String> {
+    // Setting names are case-insensitive: listed or not as the server reads them.
+    let name = &crate::sql::quote::setting_key(name).map_err(|e| e.to_string())?;
     if persistent {
         setting::persistent(name)?;
     } else {

@@ -325,7 +325,14 @@ fn settings_are_listed_and_take_one_constant() {
     let c = ctx();
     check_setting("maintenance_work_mem", "'1GB'", &c, false).unwrap();
     check_setting("hnsw.ef_search", "{{ number(n) }}", &c, true).unwrap();
+    // an E'...' string is one constant, read the same under either
+    // standard_conforming_strings (literal() writes it for a backslash)
+    check_setting("maintenance_work_mem", "E'6\\x34MB'", &c, false).unwrap();
+    // setting names are case-insensitive, as the server reads them
+    check_setting("Maintenance_Work_Mem", "'1GB'", &c, false).unwrap();
     for (name, value) in [
+        ("maintenance_work_mem", "E'1GB' || 'x'"),
+        ("SEARCH_PATH", "'evil'"),
         ("search_path", "'evil'"),
         ("session_replication_role", "replica"),
         ("statement_timeout", "0"),
