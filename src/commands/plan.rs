@@ -78,6 +78,7 @@ pub(crate) fn plan_one(
             severity: p.severity,
             priority: p.priority,
             human_only: p.human_only().map(str::to_string),
+            blocked_by: serde_json::from_value(p.evidence["blocked_by"].clone()).ok(),
         })
         .collect();
     let decisions = plan::choose(&Input {

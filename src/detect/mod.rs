@@ -26,5 +26,6 @@ pub mod table_state;
 mod top_k;
 pub mod tune;
 pub mod vectors;
+pub mod xmin_held;
 
 pub use finding::{Class, Finding, Severity};

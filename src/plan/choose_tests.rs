@@ -14,6 +14,7 @@ fn problem(class: Class, priority: f64) -> ProblemRef {
         severity: Severity::Warning,
         priority,
         human_only: None,
+        blocked_by: None,
     }
 }
 
@@ -146,7 +147,7 @@ fn cooldown_and_attempt_caps_block_planning() {
 
 #[test]
 fn approval_rules() {
-    let mut s = Setup::new(&[("contention.oldest_xact_s", 900.0)]);
+    let mut s = Setup::new(&[("contention.xmin_holder_pid", 4242.0)]);
     // the playbook asks for approval
     s.limits.disabled = vec!["pause_maintenance".into()];
     let d = s.run(&[problem(Class::MaintenanceContention, 60.0)]);
@@ -301,4 +302,25 @@ fn a_maintenance_window_lifts_the_approval_of_the_playbooks_it_names() {
     s.limits.require_approval = vec!["orphan_nodes".into()];
     let d = s.run(&[problem(Class::OrphanNodes, 90.0)]);
     assert!(planned(&d[0]).requires_approval());
+}
+
+#[test]
+fn bloat_kept_by_a_planned_xmin_holder_waits_for_it() {
+    let s = Setup::new(&[
+        ("contention.xmin_holder_pid", 4242.0),
+        ("table.dead_ratio", 0.8),
+    ]);
+    let mut bloat = problem(Class::DeadTupleBloat, 90.0);
+    bloat.blocked_by = Some(Class::MaintenanceContention);
+    let d = s.run(&[bloat.clone(), problem(Class::MaintenanceContention, 95.0)]);
+    assert_eq!(planned(&d[0]).playbook, "cancel_blocking_sessions");
+    assert!(blocked(&d[1]).contains("maintenance_contention"), "{d:?}");
+    // with no holder to end, the vacuum is planned as usual
+    let s = Setup::new(&[("table.dead_ratio", 0.8)]);
+    let d = s.run(&[bloat, problem(Class::MaintenanceContention, 95.0)]);
+    assert!(
+        d.iter()
+            .any(|x| matches!(x, Decision::Planned(c) if c.playbook == "vacuum_collection")),
+        "{d:?}"
+    );
 }

@@ -41,3 +41,4 @@ mod scratch;
 mod structure;
 mod trust;
 mod usage;
+mod vacuum_blocked;
