@@ -93,6 +93,9 @@ pub struct PlanConfig {
     pub shell_allow: Vec<String>,
     /// Playbooks never planned.
     pub disabled: Vec<String>,
+    /// The role the application ingests as (for `throttle_ingestion`), when
+    /// pg_stat_activity and pg_stat_statements show none writing the table.
+    pub writer_role: Option<String>,
     /// Minimum relative improvement of a playbook's target metric for a repair to count as verified.
     pub verify_margin: f64,
     /// lock_timeout of every repair statement, in milliseconds.
@@ -115,6 +118,7 @@ impl Default for PlanConfig {
             require_approval: vec![],
             shell_allow: vec![],
             disabled: vec![],
+            writer_role: None,
             verify_margin: 0.10,
             lock_timeout_ms: 2000,
             statement_timeout_ms: 6 * 3_600_000,

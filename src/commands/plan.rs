@@ -58,7 +58,9 @@ pub(crate) fn plan_one(
     let now = store.now()?;
     let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let contract = settings.contract(&c.schema, &c.table);
-    let params = plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
+    let mut params =
+        plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
+    writer_role(c, settings, library, &mut params, conns)?;
     let limits = settings.plan.limits();
     let history = plans::history(
         &mut store.client,
@@ -247,6 +249,51 @@ fn tune_params(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    Ok(())
+}
+
+/// The role that writes `c` (pg_stat_activity, pg_stat_statements, else
+/// `plan.writer_role`) for every playbook with a `writer_role` parameter.
+fn writer_role(
+    c: &Collection,
+    settings: &Settings,
+    library: &Library,
+    params: &mut std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, crate::playbook::ParamValue>,
+    >,
+    conns: &mut Connections,
+) -> Result<()> {
+    let wants: Vec<String> = library
+        .iter()
+        .filter(|l| l.playbook.params.contains_key("writer_role"))
+        .map(|l| l.playbook.name.clone())
+        .collect();
+    if wants.is_empty() {
+        return Ok(());
+    }
+    let role = match crate::detect::writers::writer_role(&mut conns.detect, c)? {
+        Some(r) => Some(r),
+        None => settings.plan.writer_role.clone(),
+    };
+    let Some(role) = role else {
+        return Ok(());
+    };
+    // The limit in force now is what the undo puts back.
+    let previous = crate::detect::writers::connection_limit(&mut conns.detect, &role)?;
+    for name in wants {
+        let p = params.entry(name).or_default();
+        p.insert(
+            "writer_role".into(),
+            crate::playbook::ParamValue::Str(role.clone()),
+        );
+        if let Some(limit) = previous {
+            p.insert(
+                "previous_limit".into(),
+                crate::playbook::ParamValue::Int(i64::from(limit)),
+            );
+        }
+    }
     Ok(())
 }
 

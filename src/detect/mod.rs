@@ -26,6 +26,7 @@ pub mod table_state;
 mod top_k;
 pub mod tune;
 pub mod vectors;
+pub mod writers;
 pub mod xmin_held;
 
 pub use finding::{Class, Finding, Severity};

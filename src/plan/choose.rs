@@ -162,6 +162,16 @@ fn excluded(p: &Playbook, input: &Input<'_>) -> Option<String> {
         }
     }
     let params = input.params.get(&p.name).cloned().unwrap_or_default();
+    if let Some((name, d)) = p
+        .params
+        .iter()
+        .find(|(k, d)| d.default.is_none() && !params.contains_key(*k))
+    {
+        return Some(format!(
+            "its parameter {name} is unknown here ({})",
+            d.description.trim_end_matches('.')
+        ));
+    }
     let mut values: BTreeMap<String, ParamValue> = p
         .params
         .iter()

@@ -178,29 +178,27 @@ fn approval_rules() {
 
 #[test]
 fn shell_playbooks_are_off_unless_allow_listed_and_unknown_is_never_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("add_standby.yaml"),
+        "name: add_standby\ndescription: adds a standby\nhandles: [replication_lag]\nimpact: 0.5\n\
+         reversible: false\nrequires_approval: true\ntimeout: 1m\nsteps:\n  - name: add\n    do:\n\
+         \x20     kind: shell\n      program: add-standby\n      args: []\n\
+         verify:\n  expect: [\"replication.replay_lag_s < 60\"]\n",
+    )
+    .unwrap();
     let mut s = Setup::new(&[("replication.replay_lag_s", 600.0)]);
+    s.library = Library::load(Some(dir.path())).unwrap();
     let d = s.run(&[
         problem(Class::ReplicationLag, 80.0),
         problem(Class::Unknown, 10.0),
     ]);
     assert!(blocked(&d[0]).contains("shell_allow"), "{d:?}");
     assert!(blocked(&d[1]).contains("human"), "{d:?}");
-    let program = s
-        .library
-        .get("scale_read_replicas")
-        .unwrap()
-        .playbook
-        .steps
-        .iter()
-        .find_map(|st| match &st.action {
-            crate::playbook::Action::Shell { program, .. } => Some(program.clone()),
-            _ => None,
-        })
-        .unwrap();
-    s.limits.shell_allow = vec![program];
+    s.limits.shell_allow = vec!["add-standby".into()];
     let d = s.run(&[problem(Class::ReplicationLag, 80.0)]);
     let c = planned(&d[0]);
-    assert_eq!(c.playbook, "scale_read_replicas");
+    assert_eq!(c.playbook, "add_standby");
     assert!(c.requires_approval());
 }
 

@@ -12,5 +12,6 @@ pub mod lock;
 pub mod progress;
 pub mod recover;
 pub mod run;
+pub mod shell;
 pub mod undo;
 pub mod verdict;

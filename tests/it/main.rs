@@ -39,6 +39,8 @@ mod ruvector;
 mod scenarios;
 mod scratch;
 mod structure;
+mod throttle;
+mod timeouts;
 mod trust;
 mod usage;
 mod vacuum_blocked;
