@@ -269,6 +269,10 @@ pub struct CollectionContract {
     pub query_table: Option<String>,
     /// The vector column of `query_table` (default: the collection's column name).
     pub query_column: Option<String>,
+    /// The distance the application searches with (`l2`, `cosine`, `ip`, `l1`,
+    /// `hamming`, `jaccard`), for an index ruvheal creates when
+    /// pg_stat_statements shows none.
+    pub distance: Option<String>,
 }
 
 impl Default for CollectionContract {
@@ -280,6 +284,7 @@ impl Default for CollectionContract {
             probes: 500,
             query_table: None,
             query_column: None,
+            distance: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! a statement_timeout on every query. Knows nothing about terminals.
 
 pub mod anomaly;
+pub mod app_distance;
 pub mod check;
 pub mod contention;
 pub mod context;

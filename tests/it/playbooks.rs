@@ -323,6 +323,16 @@ fn every_bundled_sql_step_runs_on_postgres_with_hostile_names() {
         if pb.params.contains_key("writer_role") {
             params.insert("writer_role".to_string(), ParamValue::Str(role.clone()));
         }
+        if pb.params.contains_key("index_opclass") {
+            params.insert(
+                "index_opclass".to_string(),
+                ParamValue::Str("vector_cosine_ops".into()),
+            );
+            params.insert(
+                "new_index_name".to_string(),
+                ParamValue::Str(format!("{index} new")),
+            );
+        }
         let ctx = Context::collection(schema, table, "embedding", &db.name)
             .with_index(schema, index, "hnsw", opclass.clone())
             .with_invalid_index(schema, index, "hnsw", opclass.clone())
