@@ -24,6 +24,7 @@ mod kill_second_step;
 mod learn;
 mod memory;
 mod migrations;
+mod partitions;
 mod pgpass;
 mod plan;
 mod playbooks;
