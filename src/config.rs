@@ -93,6 +93,9 @@ pub struct PlanConfig {
     pub shell_allow: Vec<String>,
     /// Playbooks never planned.
     pub disabled: Vec<String>,
+    /// The role the application ingests as (for `throttle_ingestion`), when
+    /// pg_stat_activity and pg_stat_statements show none writing the table.
+    pub writer_role: Option<String>,
     /// Minimum relative improvement of a playbook's target metric for a repair to count as verified.
     pub verify_margin: f64,
     /// lock_timeout of every repair statement, in milliseconds.
@@ -118,6 +121,7 @@ impl Default for PlanConfig {
             require_approval: vec![],
             shell_allow: vec![],
             disabled: vec![],
+            writer_role: None,
             verify_margin: 0.10,
             lock_timeout_ms: 2000,
             statement_timeout_ms: 6 * 3_600_000,
@@ -269,6 +273,10 @@ pub struct CollectionContract {
     pub query_table: Option<String>,
     /// The vector column of `query_table` (default: the collection's column name).
     pub query_column: Option<String>,
+    /// The distance the application searches with (`l2`, `cosine`, `ip`, `l1`,
+    /// `hamming`, `jaccard`), for an index ruvheal creates when
+    /// pg_stat_statements shows none.
+    pub distance: Option<String>,
 }
 
 impl Default for CollectionContract {
@@ -280,6 +288,7 @@ impl Default for CollectionContract {
             probes: 500,
             query_table: None,
             query_column: None,
+            distance: None,
         }
     }
 }

@@ -5,8 +5,10 @@
 
 mod context;
 mod discover;
+mod names;
 mod resolve;
 
 pub use context::playbook_context;
 pub use discover::{Collection, IndexInfo, discover};
+pub use names::unused_relation_name;
 pub use resolve::resolve;

@@ -97,7 +97,10 @@ pub(crate) fn plan_collection(
     let now = store.now()?;
     let collection_id = store.collection_id(&c.schema, &c.table, &c.column)?;
     let contract = settings.contract(&c.schema, &c.table);
-    let params = plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
+    let mut params =
+        plan::sizing::size(library, &obs.metrics, &settings.check, contract.min_recall);
+    writer_role(c, settings, library, &mut params, conns)?;
+    new_index(c, &contract, &obs.metrics, library, &mut params, conns)?;
     let limits = settings.plan.limits();
     let history = plans::history(
         &mut store.client,
@@ -117,6 +120,7 @@ pub(crate) fn plan_collection(
             severity: p.severity,
             priority: p.priority,
             human_only: p.human_only().map(str::to_string),
+            blocked_by: serde_json::from_value(p.evidence["blocked_by"].clone()).ok(),
         })
         .collect();
     let input = Input {
@@ -294,6 +298,101 @@ fn tune_params(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    Ok(())
+}
+
+/// The role that writes `c` (pg_stat_activity, pg_stat_statements, else
+/// `plan.writer_role`) for every playbook with a `writer_role` parameter.
+fn writer_role(
+    c: &Collection,
+    settings: &Settings,
+    library: &Library,
+    params: &mut std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, crate::playbook::ParamValue>,
+    >,
+    conns: &mut Connections,
+) -> Result<()> {
+    let wants: Vec<String> = library
+        .iter()
+        .filter(|l| l.playbook.params.contains_key("writer_role"))
+        .map(|l| l.playbook.name.clone())
+        .collect();
+    if wants.is_empty() {
+        return Ok(());
+    }
+    let role = match crate::detect::writers::writer_role(&mut conns.detect, c)? {
+        Some(r) => Some(r),
+        None => settings.plan.writer_role.clone(),
+    };
+    let Some(role) = role else {
+        return Ok(());
+    };
+    // The limit in force now is what the undo puts back.
+    let previous = crate::detect::writers::connection_limit(&mut conns.detect, &role)?;
+    for name in wants {
+        let p = params.entry(name).or_default();
+        p.insert(
+            "writer_role".into(),
+            crate::playbook::ParamValue::Str(role.clone()),
+        );
+        if let Some(limit) = previous {
+            p.insert(
+                "previous_limit".into(),
+                crate::playbook::ParamValue::Int(i64::from(limit)),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// For a playbook that creates the ANN index (`index_opclass`, `new_index_name`)
+/// on a collection without a valid one: the operator class of the distance the
+/// application's queries use (pg_stat_statements), else the contract's
+/// `distance`, on the column's type; and a name no relation of the schema has.
+fn new_index(
+    c: &Collection,
+    contract: &crate::config::CollectionContract,
+    metrics: &std::collections::BTreeMap<String, f64>,
+    library: &Library,
+    params: &mut std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, crate::playbook::ParamValue>,
+    >,
+    conns: &mut Connections,
+) -> Result<()> {
+    let wants: Vec<String> = library
+        .iter()
+        .filter(|l| l.playbook.params.contains_key("index_opclass"))
+        .map(|l| l.playbook.name.clone())
+        .collect();
+    if wants.is_empty() || metrics.get("index.ann_valid").is_some_and(|v| *v >= 1.0) {
+        return Ok(());
+    }
+    use crate::detect::app_distance;
+    let distance = match app_distance::in_use(&mut conns.detect, c)? {
+        Some(d) => Some(d.to_string()),
+        None => contract.distance.clone(),
+    };
+    let opclass = distance.and_then(|d| app_distance::hnsw_opclass(&c.type_name, &d));
+    let name = crate::catalog::unused_relation_name(
+        &mut conns.detect,
+        &c.schema,
+        &format!("{}_{}_hnsw_idx", c.table, c.column),
+    )?;
+    for p in wants {
+        let p = params.entry(p).or_default();
+        p.insert(
+            "new_index_name".into(),
+            crate::playbook::ParamValue::Str(name.clone()),
+        );
+        if let Some(o) = &opclass {
+            p.insert(
+                "index_opclass".into(),
+                crate::playbook::ParamValue::Str(o.clone()),
+            );
+        }
+    }
     Ok(())
 }
 

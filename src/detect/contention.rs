@@ -16,6 +16,7 @@ const DETECTOR: &str = "contention";
 /// Runs the contention, replication and memory checks.
 pub fn detect(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measured) -> Result<()> {
     xmin_horizon(client, ctx, out)?;
+    super::xmin_held::detect(client, ctx, out)?;
     locks_and_maintenance(client, ctx, out)?;
     replication(client, ctx, out)?;
     cache(client, ctx, out)?;
@@ -39,6 +40,10 @@ fn xmin_horizon(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measur
         .context("reading sessions that hold the xmin horizon")?;
     let cfg = ctx.config;
     let mut oldest = 0.0_f64;
+    // The session cancel_blocking_sessions would end (0: none); xmin_held
+    // names the one that keeps this table's dead rows instead, when it finds one.
+    out.set("contention.xmin_holder_pid", 0.0);
+    out.set("contention.xmin_holder_age", 0.0);
     for r in &rows {
         let pid: i32 = r.get(0);
         let app: String = r.get(1);
@@ -50,6 +55,11 @@ fn xmin_horizon(client: &mut impl GenericClient, ctx: &Ctx<'_>, out: &mut Measur
             state.starts_with("idle in transaction") && idle_for >= cfg.idle_in_transaction_secs;
         if !(idle || xact_age >= cfg.xmin_horizon_secs) {
             continue;
+        }
+        if idle && out.get("contention.xmin_holder_pid") == Some(0.0) {
+            out.set("contention.xmin_holder_pid", f64::from(pid));
+            let xmin_age = r.get::<_, Option<i64>>(5).unwrap_or(0);
+            out.set("contention.xmin_holder_age", xmin_age as f64);
         }
         let dead = out.get("table.dead_tuples").unwrap_or(0.0);
         let severity = if dead >= 1000.0 {

@@ -179,22 +179,30 @@ fn statements(
 /// another schema does not count (an unqualified one does: the search path is
 /// the application's).
 pub fn is_filtered_ann(query: &str, schema: &str, table: &str, column: &str, op: &str) -> bool {
+    ann_parts(query, schema, table, column, op)
+        .is_some_and(|head| word_at(&head, "where").is_some())
+}
+
+/// Whether `query` is an ANN search of `schema.table` (FROM it, ORDER BY
+/// `column` with `op`, LIMIT), filtered or not.
+pub fn is_ann(query: &str, schema: &str, table: &str, column: &str, op: &str) -> bool {
+    ann_parts(query, schema, table, column, op).is_some()
+}
+
+/// The text before ORDER BY of an ANN search of the table, lower-cased.
+fn ann_parts(query: &str, schema: &str, table: &str, column: &str, op: &str) -> Option<String> {
     let q = query
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
-    let Some(order) = word_at(&q, "order by") else {
-        return false;
-    };
-    let Some(limit) = word_at(&q[order..], "limit").map(|i| order + i) else {
-        return false;
-    };
+    let order = word_at(&q, "order by")?;
+    let limit = word_at(&q[order..], "limit").map(|i| order + i)?;
     let (head, ordering) = (&q[..order], &q[order..limit]);
-    names_table(head, &schema.to_lowercase(), &table.to_lowercase())
-        && word_at(head, "where").is_some()
+    (names_table(head, &schema.to_lowercase(), &table.to_lowercase())
         && ordering.contains(op)
-        && word_at(ordering, &column.to_lowercase()).is_some()
+        && word_at(ordering, &column.to_lowercase()).is_some())
+    .then(|| head.to_string())
 }
 
 /// Whether `hay` names `table` unqualified or qualified with `schema`.

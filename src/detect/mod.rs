@@ -3,6 +3,7 @@
 //! a statement_timeout on every query. Knows nothing about terminals.
 
 pub mod anomaly;
+pub mod app_distance;
 pub mod check;
 pub mod contention;
 pub mod context;
@@ -26,5 +27,7 @@ pub mod table_state;
 mod top_k;
 pub mod tune;
 pub mod vectors;
+pub mod writers;
+pub mod xmin_held;
 
 pub use finding::{Class, Finding, Severity};

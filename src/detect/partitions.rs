@@ -72,6 +72,7 @@ pub fn detect(
 ) -> Result<Vec<Leaf>> {
     let c = ctx.collection;
     if c.kind != "partitioned_table" {
+        out.set("partitions.count", 0.0);
         return Ok(vec![]);
     }
     let rows = client
@@ -101,6 +102,10 @@ pub fn judge(leaves: &[Leaf], ctx: &Ctx<'_>, out: &mut Measured) {
     out.set("partitions.count", leaves.len() as f64);
     let without: Vec<&Leaf> = leaves.iter().filter(|l| !l.has_ann_index).collect();
     out.set("partitions.without_ann_index", without.len() as f64);
+    // The collection is indexed when every leaf is, whatever the parent shows.
+    if !leaves.is_empty() {
+        out.set("index.ann_valid", without.is_empty() as u8 as f64);
+    }
     out.set(
         "partitions.max_dead_ratio",
         leaves.iter().map(Leaf::dead_ratio).fold(0.0, f64::max),

@@ -156,6 +156,13 @@ fn indexes(
                     Severity::Warning,
                     "is INVALID, left over from an interrupted REINDEX/CREATE INDEX CONCURRENTLY; it slows every write",
                 ),
+                // A partitioned index is INVALID while a partition lacks an
+                // attached index of its own: the partitions detector names it.
+                (false, false) if c.kind == "partitioned_table" => (
+                    Severity::Info,
+                    "is a partitioned index, INVALID until every partition has an attached index \
+                     (the partitions findings name those that lack one)",
+                ),
                 (false, false) => (
                     Severity::Critical,
                     "is INVALID (a failed or cancelled concurrent build): queries cannot use it and writes still maintain it",
@@ -175,7 +182,12 @@ fn indexes(
     }
     let ann = ctx.ann_index();
     out.set("index.ann_valid", ann.is_some_and(|i| i.valid) as u8 as f64);
-    if ann.is_none_or(|i| !i.valid) && live >= ctx.config.missing_index_rows as f64 {
+    // A partitioned table's leaves are judged one by one (partitions detector):
+    // its parent-level index says nothing about the leaves that have theirs.
+    if ann.is_none_or(|i| !i.valid)
+        && c.kind != "partitioned_table"
+        && live >= ctx.config.missing_index_rows as f64
+    {
         out.push(
             Finding::new(Class::MissingIndex, Severity::Warning, DETECTOR, format!(
                 "{live:.0} rows in {} and no valid HNSW or IVFFlat index on {}: every similarity query is a full scan",

@@ -119,6 +119,20 @@ fn from_findings(class: Class, fs: &[&(i64, Finding)], input: &Input<'_>) -> Pro
         impact: Default::default(),
         findings: fs.iter().map(|f| f.0).collect(),
     };
+    // The sessions a contention finding names (pid, application_name, state,
+    // query), for whoever approves ending one.
+    let sessions: Vec<Value> = fs
+        .iter()
+        .map(|f| &f.1.evidence)
+        .filter(|e| e.get("pid").is_some())
+        .map(|e| {
+            json!({"pid": e["pid"], "application_name": e["application_name"],
+                   "state": e["state"], "query": e["query"]})
+        })
+        .collect();
+    if !sessions.is_empty() {
+        problem.evidence["sessions"] = Value::Array(sessions);
+    }
     // A bug of the installed pgvector release: a rebuild on the same release
     // can meet it again, so no playbook runs until someone upgrades.
     if fs
@@ -422,9 +436,19 @@ fn integrity_problem(view: &IntegrityView, input: &Input<'_>, problems: &mut Vec
 
 /// Says when one problem is the cause of another (contention keeps bloat).
 fn cross_links(problems: &mut [Problem]) {
-    let contention = problems
-        .iter()
-        .any(|p| p.class == Class::MaintenanceContention);
+    // Only a session holding the xmin horizon keeps dead rows (not busy
+    // autovacuum workers or running maintenance).
+    let contention = problems.iter().any(|p| {
+        p.class == Class::MaintenanceContention
+            && p.evidence["findings"].as_array().is_some_and(|fs| {
+                fs.iter().any(|f| {
+                    matches!(
+                        f["metric"].as_str(),
+                        Some("contention.dead_rows_held" | "contention.oldest_xact_s")
+                    )
+                })
+            })
+    });
     if contention
         && let Some(p) = problems
             .iter_mut()

@@ -241,15 +241,31 @@ fn classifier_cases() {
         },
         Case {
             name: "an xmin holder keeps the bloat: contention comes first",
-            findings: vec![
-                f(1, DeadTupleBloat, Warning, "table"),
-                f(2, MaintenanceContention, Warning, "contention"),
-            ],
+            findings: vec![f(1, DeadTupleBloat, Warning, "table"), {
+                let (id, f) = f(2, MaintenanceContention, Warning, "contention");
+                (id, f.metric("contention.dead_rows_held", 900.0, Some(0.0)))
+            }],
             metrics: vec![("table.dead_ratio", 0.3)],
             integrity: None,
             expect: vec![
                 (MaintenanceContention, Warning, vec![2], "finding 2"),
                 (DeadTupleBloat, Warning, vec![1], "xmin horizon"),
+            ],
+        },
+        Case {
+            name: "busy autovacuum workers keep no dead rows: the bloat is not linked to them",
+            findings: vec![f(1, DeadTupleBloat, Warning, "table"), {
+                let (id, f) = f(2, MaintenanceContention, Warning, "contention");
+                (
+                    id,
+                    f.metric("contention.autovacuum_workers", 3.0, Some(3.0)),
+                )
+            }],
+            metrics: vec![("table.dead_ratio", 0.3)],
+            integrity: None,
+            expect: vec![
+                (MaintenanceContention, Warning, vec![2], "finding 2"),
+                (DeadTupleBloat, Warning, vec![1], "not yet vacuumed"),
             ],
         },
         Case {

@@ -231,6 +231,7 @@ fn after_a_strategy_keeps_failing_the_planner_switches() {
         severity: crate::vocab::Severity::Warning,
         priority: 50.0,
         human_only: None,
+        blocked_by: None,
     }];
     let pick = |outcomes: &[Outcome]| {
         let w = weights(&learn(outcomes, &BTreeMap::new(), now()));

@@ -65,6 +65,9 @@ pub struct ProblemRef {
     pub priority: f64,
     /// Why only a human may act on it (diagnose says so), if that is the case.
     pub human_only: Option<String>,
+    /// The class of the problem that keeps this one (diagnose's `blocked_by`):
+    /// while that one is planned, this one waits for it.
+    pub blocked_by: Option<Class>,
 }
 
 /// What the planner reads.
@@ -206,6 +209,16 @@ pub(super) fn refused(p: &Playbook, input: &Input<'_>) -> Option<String> {
 /// The playbook's first `when` condition that does not hold, if one does not.
 pub(super) fn unmet_condition(p: &Playbook, input: &Input<'_>) -> Option<String> {
     let params = input.params.get(&p.name).cloned().unwrap_or_default();
+    if let Some((name, d)) = p
+        .params
+        .iter()
+        .find(|(k, d)| d.default.is_none() && !params.contains_key(*k))
+    {
+        return Some(format!(
+            "its parameter {name} is unknown here ({})",
+            d.description.trim_end_matches('.')
+        ));
+    }
     let mut values: BTreeMap<String, ParamValue> = p
         .params
         .iter()
@@ -270,6 +283,16 @@ pub fn choose(input: &Input<'_>) -> Vec<Decision> {
             out.push(blocked(format!(
                 "auto-heal of {} is stopped until a human acts: {why}",
                 problem.class
+            )));
+            continue;
+        }
+        if let Some(cause) = problem.blocked_by
+            && out
+                .iter()
+                .any(|d| matches!(d, Decision::Planned(c) if c.problem.class == cause))
+        {
+            out.push(blocked(format!(
+                "{cause} keeps it and is planned first: its repair has to end before this one can help"
             )));
             continue;
         }

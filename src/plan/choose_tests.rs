@@ -14,6 +14,7 @@ fn problem(class: Class, priority: f64) -> ProblemRef {
         severity: Severity::Warning,
         priority,
         human_only: None,
+        blocked_by: None,
     }
 }
 
@@ -146,7 +147,7 @@ fn cooldown_and_attempt_caps_block_planning() {
 
 #[test]
 fn approval_rules() {
-    let mut s = Setup::new(&[("contention.oldest_xact_s", 900.0)]);
+    let mut s = Setup::new(&[("contention.xmin_holder_pid", 4242.0)]);
     // the playbook asks for approval
     s.limits.disabled = vec!["pause_maintenance".into()];
     let d = s.run(&[problem(Class::MaintenanceContention, 60.0)]);
@@ -177,29 +178,27 @@ fn approval_rules() {
 
 #[test]
 fn shell_playbooks_are_off_unless_allow_listed_and_unknown_is_never_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("add_standby.yaml"),
+        "name: add_standby\ndescription: adds a standby\nhandles: [replication_lag]\nimpact: 0.5\n\
+         reversible: false\nrequires_approval: true\ntimeout: 1m\nsteps:\n  - name: add\n    do:\n\
+         \x20     kind: shell\n      program: add-standby\n      args: []\n\
+         verify:\n  expect: [\"replication.replay_lag_s < 60\"]\n",
+    )
+    .unwrap();
     let mut s = Setup::new(&[("replication.replay_lag_s", 600.0)]);
+    s.library = Library::load(Some(dir.path())).unwrap();
     let d = s.run(&[
         problem(Class::ReplicationLag, 80.0),
         problem(Class::Unknown, 10.0),
     ]);
     assert!(blocked(&d[0]).contains("shell_allow"), "{d:?}");
     assert!(blocked(&d[1]).contains("human"), "{d:?}");
-    let program = s
-        .library
-        .get("scale_read_replicas")
-        .unwrap()
-        .playbook
-        .steps
-        .iter()
-        .find_map(|st| match &st.action {
-            crate::playbook::Action::Shell { program, .. } => Some(program.clone()),
-            _ => None,
-        })
-        .unwrap();
-    s.limits.shell_allow = vec![program];
+    s.limits.shell_allow = vec!["add-standby".into()];
     let d = s.run(&[problem(Class::ReplicationLag, 80.0)]);
     let c = planned(&d[0]);
-    assert_eq!(c.playbook, "scale_read_replicas");
+    assert_eq!(c.playbook, "add_standby");
     assert!(c.requires_approval());
 }
 
@@ -301,4 +300,25 @@ fn a_maintenance_window_lifts_the_approval_of_the_playbooks_it_names() {
     s.limits.require_approval = vec!["orphan_nodes".into()];
     let d = s.run(&[problem(Class::OrphanNodes, 90.0)]);
     assert!(planned(&d[0]).requires_approval());
+}
+
+#[test]
+fn bloat_kept_by_a_planned_xmin_holder_waits_for_it() {
+    let s = Setup::new(&[
+        ("contention.xmin_holder_pid", 4242.0),
+        ("table.dead_ratio", 0.8),
+    ]);
+    let mut bloat = problem(Class::DeadTupleBloat, 90.0);
+    bloat.blocked_by = Some(Class::MaintenanceContention);
+    let d = s.run(&[bloat.clone(), problem(Class::MaintenanceContention, 95.0)]);
+    assert_eq!(planned(&d[0]).playbook, "cancel_blocking_sessions");
+    assert!(blocked(&d[1]).contains("maintenance_contention"), "{d:?}");
+    // with no holder to end, the vacuum is planned as usual
+    let s = Setup::new(&[("table.dead_ratio", 0.8)]);
+    let d = s.run(&[bloat, problem(Class::MaintenanceContention, 95.0)]);
+    assert!(
+        d.iter()
+            .any(|x| matches!(x, Decision::Planned(c) if c.playbook == "vacuum_collection")),
+        "{d:?}"
+    );
 }

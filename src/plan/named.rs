@@ -33,6 +33,7 @@ pub fn choose_named(
             severity: Severity::Warning,
             priority: 0.0,
             human_only: None,
+            blocked_by: None,
         },
         |p| (*p).clone(),
     );

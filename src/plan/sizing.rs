@@ -67,6 +67,15 @@ pub fn size(
         "idle_threshold_s",
         ParamValue::Int(check.idle_in_transaction_secs.round() as i64),
     );
+    // The session check named as holding back the xmin horizon.
+    for (param, metric) in [
+        ("holder_pid", "contention.xmin_holder_pid"),
+        ("holder_xmin_age", "contention.xmin_holder_age"),
+    ] {
+        if let Some(v) = metrics.get(metric) {
+            known.insert(param, ParamValue::Int(*v as i64));
+        }
+    }
     known.insert("target_recall", ParamValue::Float(min_recall));
     if let Some(m) = metrics.get("hnsw.m") {
         // A rebuild never builds a weaker graph than pgvector's defaults or the current one.

@@ -46,20 +46,12 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../playbooks/cancel_blocking_sessions.yaml"),
     ),
     (
-        "pause_maintenance.yaml",
-        include_str!("../../playbooks/pause_maintenance.yaml"),
-    ),
-    (
         "throttle_ingestion.yaml",
         include_str!("../../playbooks/throttle_ingestion.yaml"),
     ),
     (
         "prewarm_index.yaml",
         include_str!("../../playbooks/prewarm_index.yaml"),
-    ),
-    (
-        "scale_read_replicas.yaml",
-        include_str!("../../playbooks/scale_read_replicas.yaml"),
     ),
     (
         "ruvector_disable_index_only_scan.yaml",

@@ -129,6 +129,15 @@ pub fn parse_playbook(file: &str, text: &str) -> Result<Playbook, Vec<Problem>> 
     semantics(&playbook, &mut |path: &[Seg<'_>], message: String| {
         problems.push(at(root.locate(path), message));
     });
+    // Checked on a well-formed file only: a malformed `verify` is stood in for.
+    if playbook.verify.expect.is_empty() && playbook.verify.improves.is_none() {
+        problems.push(at(
+            root.locate(&[Seg::Key("verify")]),
+            "a playbook needs a verify (expect conditions or an improves metric): \
+             without one its repair would count as verified with nothing measured"
+                .into(),
+        ));
+    }
     if problems.is_empty() {
         Ok(playbook)
     } else {

@@ -20,8 +20,17 @@ steps:
       transaction: false
 "#;
 
+/// A `verify` every playbook needs, appended to the cases below that lack one
+/// (at the end: no line or column moves); the rule has its own test.
+const VERIFY: &str = "verify:\n  expect: [\"table.dead_ratio < 0.1\"]\n";
+
 fn problems(text: &str) -> Vec<String> {
-    match parse_playbook("f.yaml", text) {
+    let text = if text.contains("verify:") || !text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}{VERIFY}")
+    };
+    match parse_playbook("f.yaml", &text) {
         Ok(_) => vec![],
         Err(p) => p.iter().map(ToString::to_string).collect(),
     }
@@ -347,7 +356,7 @@ fn every_bad_condition_and_duration_is_reported() {
     let text = GOOD.replace("timeout: 30m", "timeout: 30").replace(
         "handles:",
         "when:\n  - \"a.b < x\"\n  - \"table.dead_ratio >= 0.2\"\n  - \"c\"\nhandles:",
-    ) + "verify:\n  expect: [\"x ~ 1\"]\n";
+    ) + "verify:\n  expect: [\"x ~ 1\", \"table.dead_ratio < 0.1\"]\n";
     let got = problems(&text);
     let want = [
         "f.yaml:4:5: when[0]: condition",
@@ -500,4 +509,20 @@ proptest! {
     fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
         let _ = parse_playbook("a.yaml", &text);
     }
+}
+
+#[test]
+fn a_playbook_without_verify_is_refused() {
+    assert_eq!(
+        match parse_playbook("f.yaml", GOOD) {
+            Ok(_) => vec![],
+            Err(p) => p.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        },
+        vec![
+            "f.yaml:1:1: a playbook needs a verify (expect conditions or an improves metric): \
+             without one its repair would count as verified with nothing measured"
+                .to_string()
+        ]
+    );
+    assert!(problems(GOOD).is_empty());
 }

@@ -16,5 +16,6 @@ pub mod progress;
 pub mod recover;
 pub mod run;
 pub mod slots;
+pub mod shell;
 pub mod undo;
 pub mod verdict;

@@ -275,7 +275,7 @@ fn run_action(
                 if ok {
                     return Ok(1);
                 }
-                if started.elapsed() >= *timeout {
+                if started.elapsed() >= (*timeout).min(job.limits.statement_timeout) {
                     bail!("condition still false after {}s: {sql}", timeout.as_secs());
                 }
                 std::thread::sleep(Duration::from_millis(500));
@@ -289,13 +289,7 @@ fn run_action(
             if !job.shell_allow.iter().any(|a| a == program) {
                 bail!("{program} is not in plan.shell_allow");
             }
-            let status = std::process::Command::new(program)
-                .args(args)
-                .status()
-                .with_context(|| format!("running {program}"))?;
-            if !status.success() {
-                bail!("{program} exited with {status}");
-            }
+            super::shell::run(program, args, job.limits.statement_timeout)?;
             Ok(1)
         }
     }
@@ -332,6 +326,9 @@ pub fn execute(
         })
         .collect::<Result<_>>()?;
     let started = Instant::now();
+    // The playbook's timeout bounds the whole repair: each step gets what is
+    // left of it as its statement_timeout (and shell / wait limit).
+    let deadline = started + job.playbook.timeout.0;
     let mut reports = Vec::new();
     let mut failure = None;
     // An operator's `abort REPAIR_ID`: read before each step, after a failed
@@ -343,6 +340,21 @@ pub fn execute(
             failure = Some(format!("aborted by an operator before step {name}"));
             break;
         }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            failure = Some(format!(
+                "the playbook's timeout ({}s) ran out before step {name}",
+                job.playbook.timeout.0.as_secs()
+            ));
+            break;
+        }
+        let job = &Job {
+            limits: Limits {
+                statement_timeout: job.limits.statement_timeout.min(left),
+                ..job.limits
+            },
+            ..*job
+        };
         let text = crate::plan::steps::text(&stored.action);
         observer.step(*ordinal, steps.len(), name, &text);
         let undo = match capture(held.client(), stored) {

@@ -14,7 +14,10 @@ fn missing_index_fault(rows: usize) -> (TestDb, tempfile::TempDir, String) {
     d.sql(&clustered_table_sql("emb", rows, 32, 20));
     d.sql("ANALYZE emb");
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let cfg = write_config(
+        &dir,
+        "check:\n  missing_index_rows: 1000\ncollections:\n  emb:\n    distance: l2\n",
+    );
     (d, dir, cfg)
 }
 

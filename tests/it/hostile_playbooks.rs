@@ -13,7 +13,8 @@ const HEADER: &str = "description: hostile\nimpact: 0.1\nreversible: false\nrequ
 /// returns the `file:line:col` of that SQL.
 fn write(dir: &std::path::Path, name: &str, handles: &str, extra: &str, sql: &str) -> String {
     let text = format!(
-        "name: {name}\nhandles: [{handles}]\n{HEADER}{extra}steps:\n  - name: s\n    do:\n      kind: sql\n      sql: \"{sql}\"\n"
+        "name: {name}\nhandles: [{handles}]\n{HEADER}{extra}steps:\n  - name: s\n    do:\n      kind: sql\n      sql: \"{sql}\"\n\
+         verify:\n  expect: [\"table.dead_ratio < 0.1\"]\n"
     );
     let line = text
         .lines()

@@ -92,7 +92,10 @@ fn each_fault_gets_its_playbook_with_the_exact_sql() {
     d.sql(&clustered_table_sql("emb", 3000, 8, 10));
     d.sql("ANALYZE emb");
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let cfg = write_config(
+        &dir,
+        "check:\n  missing_index_rows: 1000\ncollections:\n  public.emb:\n    distance: l2\n",
+    );
     let (_, v, _) = d.json(&["--config", &cfg, "plan", "--collection", "emb"]);
     assert_eq!(plans(&v)[0].1, "create_missing_index", "{v:#}");
     assert!(

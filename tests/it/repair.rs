@@ -160,7 +160,10 @@ fn a_killed_repair_is_found_and_cleaned_up() {
     d.sql(&clustered_table_sql("emb", 30000, 32, 20));
     d.sql("ANALYZE emb");
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let cfg = write_config(
+        &dir,
+        "check:\n  missing_index_rows: 1000\ncollections:\n  emb:\n    distance: l2\n",
+    );
     run(d
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"])); // state schema first

@@ -23,7 +23,10 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
         ))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let cfg = write_config(
+        &dir,
+        "check:\n  missing_index_rows: 1000\ncollections:\n  emb:\n    distance: l2\n",
+    );
     let (code, _, err) = run(s
         .cmd()
         .args(["--config", &cfg, "check", "--collection", "emb"]));
@@ -101,7 +104,7 @@ fn a_server_crash_mid_build_is_cleaned_by_the_next_run_and_the_repair_then_succe
     // Past the cooldown (here: none), a repair builds the index; rows unchanged.
     let cfg = write_config(
         &dir,
-        "check:\n  missing_index_rows: 1000\nplan:\n  cooldown_secs: 0\n",
+        "check:\n  missing_index_rows: 1000\nplan:\n  cooldown_secs: 0\ncollections:\n  emb:\n    distance: l2\n",
     );
     let (code, out, err) =
         run(s

@@ -58,6 +58,13 @@ fn a_missing_index_is_created() {
     let d = db();
     d.sql(&clustered_table_sql("emb", 3000, 8, 10));
     d.sql("ANALYZE emb");
+    // The application searches by cosine distance (pg_stat_statements sees it),
+    // and a relation already has the name ruvheal would pick first.
+    d.sql(
+        "SELECT id FROM emb ORDER BY embedding <=> '[1,1,1,1,1,1,1,1]' LIMIT 10;
+         SELECT id FROM emb ORDER BY embedding <=> '[0,1,0,1,0,1,0,1]' LIMIT 10;
+         CREATE TABLE emb_embedding_hnsw_idx ();",
+    );
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
     let rows = d.fingerprint("emb");
@@ -66,11 +73,64 @@ fn a_missing_index_is_created() {
     assert_eq!(d.fingerprint("emb"), rows);
     let (code, report, _) = d.check_json("emb", &["--config", &cfg]);
     assert_eq!(report["index"]["method"], "hnsw", "{report:#}");
+    assert_eq!(
+        report["index"]["name"], "emb_embedding_hnsw_idx_2",
+        "{report:#}"
+    );
+    assert_eq!(
+        report["index"]["opclass"], "vector_cosine_ops",
+        "{report:#}"
+    );
     assert!(
         !classes(&report, "warning").contains(&"missing_index".to_string()),
         "{report:#}"
     );
     assert!(code <= 1, "{report:#}");
+}
+
+#[test]
+fn a_missing_index_takes_the_contracts_distance_on_halfvec_and_bit_or_is_blocked() {
+    let d = db();
+    d.sql(
+        "CREATE TABLE h (id bigint PRIMARY KEY, embedding halfvec(8));
+         INSERT INTO h SELECT g, (SELECT array_agg(random())::halfvec(8) FROM generate_series(1, 8) x WHERE g > 0)
+           FROM generate_series(1, 2000) g;
+         CREATE TABLE b (id bigint PRIMARY KEY, embedding bit(64));
+         INSERT INTO b SELECT g, (SELECT string_agg(CASE WHEN random() < 0.5 THEN '1' ELSE '0' END, '')
+           FROM generate_series(1, 64) x WHERE g > 0)::bit(64) FROM generate_series(1, 2000) g;
+         ANALYZE h; ANALYZE b;",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // No query seen and no distance in the contract: blocked with the reason.
+    let cfg = write_config(&dir, "check:\n  missing_index_rows: 1000\n");
+    let (code, v, err) = d.json(&["--config", &cfg, "plan", "--collection", "h"]);
+    assert_eq!(code, 0, "{v:#} {err}");
+    let blocked = serde_json::to_string(&v["blocked"]).unwrap();
+    assert!(
+        blocked.contains("index_opclass is unknown") && blocked.contains("distance"),
+        "{v:#}"
+    );
+    let cfg = write_config(
+        &dir,
+        "check:\n  missing_index_rows: 1000\ncollections:\n  public.h:\n    distance: l2\n  public.b:\n    distance: jaccard\n",
+    );
+    for (table, opclass) in [("h", "halfvec_l2_ops"), ("b", "bit_jaccard_ops")] {
+        let (code, v, err) = d.json(&["--config", &cfg, "repair", "--collection", table, "--yes"]);
+        assert_eq!(code, 0, "{table}: {v:#} {err}");
+        assert_eq!(v["repairs"][0]["playbook"], "create_missing_index", "{v:#}");
+        assert_eq!(v["repairs"][0]["status"], "succeeded", "{v:#}");
+        let got: String = d
+            .client()
+            .query_one(
+                "SELECT o.opcname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                   JOIN pg_opclass o ON o.oid = i.indclass[0]
+                  WHERE c.relname = $1 AND i.indisvalid AND o.opcname <> 'int8_ops'",
+                &[&table],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(got, opclass);
+    }
 }
 
 #[test]
