@@ -7,6 +7,6 @@ mod context;
 mod discover;
 mod resolve;
 
-pub use context::playbook_context;
+pub use context::{opclass, playbook_context};
 pub use discover::{Collection, IndexInfo, discover};
 pub use resolve::resolve;
