@@ -5,8 +5,10 @@
 //! * [`exec`]: one SQL step under lock/statement timeouts, retried on lock timeouts.
 //! * [`progress`]: polls `pg_stat_progress_*` for the step's backend on a second session.
 //! * [`verdict`]: a repair judged against the whole contract on a fresh check.
+//! * [`gate`]: a rebuilt index measured before it replaces the old one.
 
 pub mod exec;
+pub mod gate;
 pub mod index;
 pub mod lock;
 pub mod progress;

@@ -38,6 +38,7 @@ mod retention;
 mod ruvector;
 mod scenarios;
 mod scratch;
+mod search;
 mod structure;
 mod trust;
 mod usage;
