@@ -20,7 +20,9 @@ fn a_failed_rebuild_leaves_no_ccnew_and_is_never_called_undone() {
     // Long enough for every other step, far too short for a 50k-row HNSW build.
     let cfg = write_config(
         &dir,
-        "plan:\n  cooldown_secs: 0\n  statement_timeout_ms: 40\n",
+        // A contract the recall meets: the REINDEX is for the graph's structure
+        // (an index too weak for the recall contract is rebuilt stronger instead).
+        "collections:\n  emb:\n    min_recall: 0.05\nplan:\n  cooldown_secs: 0\n  statement_timeout_ms: 40\n",
     );
     let (code, v, err) = d.json(&["--config", &cfg, "repair", "--collection", "emb", "--yes"]);
     let ran = &v["repairs"][0];
