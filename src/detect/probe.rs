@@ -296,7 +296,19 @@ fn boosted(
         ),
         _ => return Ok(None),
     };
-    super::tune::ladder(app, exact, probes, spec, contract, method, now, lists).map(Some)
+    let max_p99 = super::tune::latency_limit(contract, report.latency_ms.p99);
+    super::tune::ladder(
+        app,
+        exact,
+        probes,
+        spec,
+        contract.min_recall,
+        max_p99,
+        method,
+        now,
+        lists,
+    )
+    .map(Some)
 }
 
 /// The probe values as dense f32 vectors (for drift against IVFFlat centres).

@@ -9,7 +9,9 @@
 //! below the current value or pgvector's default. A rung meets the recall
 //! contract when the lower end of its 95% interval does (a raise that is only
 //! maybe enough is no fix), and the latency contract when its p99 is within
-//! `max_latency_ms` (when the contract names one).
+//! `max_latency_ms`, or, when the contract names none, within what the repair
+//! verdict allows (the p99 now x 1.2 + 5 ms: a wider search the verdict would
+//! undo is no remedy).
 //!
 //! Recall rises and latency grows with the breadth, so the search is a
 //! bisection: the top rung first (if even it misses the recall contract, no
@@ -118,19 +120,27 @@ pub fn rungs(method: &str, current: i64, lists: i64) -> Vec<i64> {
     all.into_iter().filter(|&v| v > current).collect()
 }
 
+/// The p99 a rung may take: the contract's `max_latency_ms`, else what the
+/// repair verdict allows without one (`p99_now` x 1.2 + 5 ms,
+/// [`crate::repair::verdict`]): a rung the verdict would undo is no remedy.
+pub fn latency_limit(contract: &CollectionContract, p99_now: f64) -> f64 {
+    use crate::repair::verdict::{LATENCY_FACTOR, LATENCY_SLACK_MS};
+    contract
+        .max_latency_ms
+        .unwrap_or(p99_now * LATENCY_FACTOR + LATENCY_SLACK_MS)
+}
+
 /// Whether a rung meets the recall contract (its interval's lower end) and
-/// the latency contract.
-pub fn meets(r: &Rung, contract: &CollectionContract) -> (bool, bool) {
-    (
-        r.ci_low >= contract.min_recall,
-        contract.max_latency_ms.is_none_or(|max| r.p99_ms <= max),
-    )
+/// the latency limit.
+pub fn meets(r: &Rung, min_recall: f64, max_p99: f64) -> (bool, bool) {
+    (r.ci_low >= min_recall, r.p99_ms <= max_p99)
 }
 
 /// The bisection over `values` (ascending) with `probe` measuring one rung.
 pub fn climb(
     values: &[i64],
-    contract: &CollectionContract,
+    min_recall: f64,
+    max_p99: f64,
     mut probe: impl FnMut(i64) -> Result<Rung>,
 ) -> Result<(Vec<Rung>, Option<i64>)> {
     let mut tried: Vec<Rung> = Vec::new();
@@ -145,33 +155,35 @@ pub fn climb(
         tried.push(r);
         Ok(r)
     };
-    if !meets(&at(top, &mut tried)?, contract).0 {
+    if !meets(&at(top, &mut tried)?, min_recall, max_p99).0 {
         return Ok((tried, None));
     }
     // values[hi] meets recall; find the smallest that does.
     let (mut lo, mut hi) = (0usize, values.len() - 1);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if meets(&at(values[mid], &mut tried)?, contract).0 {
+        if meets(&at(values[mid], &mut tried)?, min_recall, max_p99).0 {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
     let r = at(values[hi], &mut tried)?;
-    Ok((tried, meets(&r, contract).1.then_some(r.value)))
+    Ok((tried, meets(&r, min_recall, max_p99).1.then_some(r.value)))
 }
 
 /// Measures the ladder of the index's search setting on `app` (the
 /// application's session) for probes whose exact neighbours are `exact`.
-/// `method` is `hnsw` or `ivfflat`; `current` the value sessions get now.
+/// `method` is `hnsw` or `ivfflat`; `current` the value sessions get now;
+/// `max_p99` the [`latency_limit`].
 #[allow(clippy::too_many_arguments)]
 pub fn ladder(
     app: &mut postgres::Client,
     exact: &ExactResult,
     probes: &[Probe],
     spec: &ProbeSpec,
-    contract: &CollectionContract,
+    min_recall: f64,
+    max_p99: f64,
     method: &str,
     current: i64,
     lists: i64,
@@ -182,7 +194,7 @@ pub fn ladder(
         "ivfflat.probes"
     };
     let values = rungs(method, current, lists);
-    let (tried, chosen) = climb(&values, contract, |value| {
+    let (tried, chosen) = climb(&values, min_recall, max_p99, |value| {
         let mut tx = app.transaction()?;
         tx.batch_execute(&format!(
             "SET LOCAL {setting} = {}",
@@ -214,12 +226,12 @@ pub fn ladder(
 mod tests {
     use super::*;
 
-    fn contract(min: f64, max_ms: Option<f64>) -> CollectionContract {
-        CollectionContract {
-            min_recall: min,
-            max_latency_ms: max_ms,
-            ..CollectionContract::default()
-        }
+    #[test]
+    fn without_a_latency_contract_the_limit_is_the_verdicts() {
+        let mut c = CollectionContract::default();
+        assert_eq!(latency_limit(&c, 10.0), 17.0);
+        c.max_latency_ms = Some(4.0);
+        assert_eq!(latency_limit(&c, 10.0), 4.0);
     }
 
     /// A rung whose recall rises and latency grows with the value.
@@ -252,7 +264,7 @@ mod tests {
         let values = rungs("hnsw", 10, 0);
         let mut calls = 0;
         // recall 0.95 needs v >= 152 (ci_low: v >= 192): 250
-        let (tried, chosen) = climb(&values, &contract(0.95, None), |v| {
+        let (tried, chosen) = climb(&values, 0.95, f64::INFINITY, |v| {
             calls += 1;
             Ok(rung(v))
         })
@@ -267,21 +279,21 @@ mod tests {
                 .all(|r| r.ci_low < 0.95)
         );
         // too slow at 250: nothing meets both
-        let (_, chosen) = climb(&values, &contract(0.95, Some(2.0)), |v| Ok(rung(v))).unwrap();
+        let (_, chosen) = climb(&values, 0.95, 2.0, |v| Ok(rung(v))).unwrap();
         assert_eq!(chosen, None);
         // even the top misses: one round
         let mut calls = 0;
-        let (tried, chosen) = climb(&values, &contract(0.999, None), |v| {
+        let (tried, chosen) = climb(&values, 0.999, f64::INFINITY, |v| {
             calls += 1;
             Ok(rung(v))
         })
         .unwrap();
         assert_eq!((chosen, calls, tried[0].value), (None, 1, 1000));
         // the first rung is enough
-        let (_, chosen) = climb(&values, &contract(0.8, None), |v| Ok(rung(v))).unwrap();
+        let (_, chosen) = climb(&values, 0.8, f64::INFINITY, |v| Ok(rung(v))).unwrap();
         assert_eq!(chosen, Some(40));
         assert_eq!(
-            climb(&[], &contract(0.9, None), |v| Ok(rung(v))).unwrap(),
+            climb(&[], 0.9, f64::INFINITY, |v| Ok(rung(v))).unwrap(),
             (vec![], None)
         );
     }
