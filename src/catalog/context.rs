@@ -54,7 +54,7 @@ pub fn playbook_context(client: &mut impl GenericClient, c: &Collection) -> Resu
 }
 
 /// The index's operator class on the vector column, with its schema.
-fn opclass(client: &mut impl GenericClient, ix: &IndexInfo) -> Result<QualifiedName> {
+pub fn opclass(client: &mut impl GenericClient, ix: &IndexInfo) -> Result<QualifiedName> {
     let schema: String = client
         .query_opt(OPCLASS_SCHEMA_SQL, &[&ix.oid, &ix.opclass])
         .with_context(|| format!("reading the operator class of index {}", ix.name))?

@@ -8,7 +8,7 @@ mod discover;
 mod names;
 mod resolve;
 
-pub use context::playbook_context;
+pub use context::{opclass, playbook_context};
 pub use discover::{Collection, IndexInfo, discover};
 pub use names::unused_relation_name;
 pub use resolve::resolve;

@@ -157,13 +157,16 @@ pub(crate) fn plan_collection(
         let operator_sized = named
             .as_ref()
             .is_some_and(|(_, g)| g.contains_key("ef_search") || g.contains_key("probes"));
-        if !operator_sized {
-            tune_params(c, &contract, playbook, &mut choice, conns)?;
-        }
+        let measured = if operator_sized {
+            None
+        } else {
+            sized_by_measurement(c, settings, &obs.metrics, playbook, &mut choice, conns)?
+        };
         // A playbook that cannot be rendered here (an extension it names through
         // schema_of() is not installed, no INVALID index to act on) is not planned.
+        let method = c.ann_index().map(|i| i.method.as_str());
         let steps = match render_steps(playbook, ctx.clone(), &choice.params) {
-            Ok(steps) => steps,
+            Ok(steps) => plan::steps::for_method(steps, method),
             Err(e) => {
                 blocked.push((
                     choice.problem.class,
@@ -188,7 +191,13 @@ pub(crate) fn plan_collection(
             requires_approval: choice.requires_approval(),
             impact: choice.impact,
             estimated_duration_ms: None,
-            reason: reason(&choice, named.is_some()),
+            reason: match &measured {
+                Some(m) => format!(
+                    "{}; sized by measurement: {m}",
+                    reason(&choice, named.is_some())
+                ),
+                None => reason(&choice, named.is_some()),
+            },
             steps: steps
                 .iter()
                 .map(|s| {
@@ -236,6 +245,7 @@ pub(crate) fn plan_collection(
             status,
             choice,
             space: crate::plan::space::estimate(&texts, c),
+            measured,
             steps,
         });
     }
@@ -257,48 +267,86 @@ pub(crate) fn plan_collection(
     })
 }
 
-/// For a playbook that sets the search breadth, the smallest value that meets the
-/// recall target, found by measurement (see [`crate::detect::tune`]).
-fn tune_params(
+/// What measurement sized the choice, said in the plan: the search-breadth
+/// ladder `check` measured (the value itself comes from [`plan::sizing`]), or,
+/// for a rebuild with new HNSW build options, trial builds over a sample
+/// ([`crate::detect::trial`]), which set `m` and `ef_construction`.
+fn sized_by_measurement(
     c: &Collection,
-    contract: &crate::config::CollectionContract,
+    settings: &Settings,
+    metrics: &std::collections::BTreeMap<String, f64>,
     playbook: &crate::playbook::Playbook,
     choice: &mut plan::Choice,
     conns: &mut Connections,
-) -> Result<()> {
-    if !playbook.params.contains_key("ef_search") && !playbook.params.contains_key("probes") {
-        return Ok(());
-    }
-    let Some(t) = crate::detect::tune::tune(&mut conns.detect, &mut conns.app, c, contract, 0)?
-    else {
-        return Ok(());
+) -> Result<Option<String>> {
+    use crate::playbook::ParamValue;
+    let has = |p: &str| playbook.params.contains_key(p);
+    let Some(index) = c.ann_index() else {
+        return Ok(None);
     };
-    let value = t
-        .chosen
-        .or_else(|| t.tried.last().map(|x| x.0))
-        .unwrap_or(t.current);
-    let name = if t.setting == "hnsw.ef_search" {
-        "ef_search"
-    } else {
-        "probes"
-    };
-    if playbook.params.contains_key(name) {
-        choice
-            .params
-            .insert(name.into(), crate::playbook::ParamValue::Int(value));
+    if (has("ef_search") || has("probes")) && !has("m") {
+        let name = if index.method == "hnsw" {
+            "ef_search"
+        } else {
+            "probes"
+        };
+        let setting = if index.method == "hnsw" {
+            "hnsw.ef_search"
+        } else {
+            "ivfflat.probes"
+        };
+        let (Some(ParamValue::Int(v)), Some(recall)) =
+            (choice.params.get(name), metrics.get("recall.boosted_at_k"))
+        else {
+            return Ok(None);
+        };
+        let m = |k: &str| metrics.get(k).copied().unwrap_or(f64::NAN);
+        return Ok(Some(format!(
+            "{setting} {:.0} -> {v}, the smallest rung of the measured ladder that meets the contract: \
+             recall {recall:.3} (interval from {:.3}), p99 {:.2} ms",
+            m("recall.search_current"),
+            m("recall.boosted_ci_low"),
+            m("recall.boosted_p99_ms"),
+        )));
     }
-    log::info!(
-        "{}: {} {} -> {value} by measurement ({})",
-        c.collection,
-        t.setting,
-        t.current,
-        t.tried
-            .iter()
-            .map(|(v, r)| format!("{v}: recall {r:.3}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+    if !(has("m") && has("ef_construction")) || index.method != "hnsw" {
+        return Ok(None);
+    }
+    let option = |k: &str, metric: &str, default: i64| {
+        metrics.get(metric).map(|v| *v as i64).unwrap_or_else(|| {
+            index
+                .options
+                .get(k)
+                .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+                .unwrap_or(default)
+        })
+    };
+    let current = (
+        option("m", "hnsw.m", 16),
+        option("ef_construction", "hnsw.ef_construction", 64),
     );
-    Ok(())
+    let contract = settings.contract(&c.schema, &c.table);
+    let mut trial = crate::sql::connect(&settings.target()?)?;
+    crate::sql::session::bounded(&mut trial, settings.check.statement_timeout())?;
+    let Some(t) =
+        crate::detect::trial::hnsw(&mut trial, &mut conns.detect, c, &contract, current, 0)?
+    else {
+        return Ok(None);
+    };
+    choice
+        .params
+        .insert("m".into(), ParamValue::Int(t.chosen.0));
+    choice
+        .params
+        .insert("ef_construction".into(), ParamValue::Int(t.chosen.1));
+    let summary = format!(
+        "current m {} ef_construction {}; {}",
+        current.0,
+        current.1,
+        t.summary()
+    );
+    log::info!("{}: {summary}", c.collection);
+    Ok(Some(summary))
 }
 
 /// The role that writes `c` (pg_stat_activity, pg_stat_statements, else

@@ -219,6 +219,8 @@ pub(crate) fn repair_one(
             ),
             key.as_deref(),
         )?;
+        let gate =
+            |_: &str| crate::repair::gate::for_plan(settings, c, playbook, &p.params, &before);
         let job = Job {
             plan: p,
             playbook,
@@ -227,6 +229,7 @@ pub(crate) fn repair_one(
             shell_allow: &settings.plan.shell_allow,
             schema: &c.schema,
             before: &before,
+            gate: Some(&gate),
         };
         let mut after = None;
         let mut verify = |store: &mut Store| -> Result<std::collections::BTreeMap<String, f64>> {

@@ -25,6 +25,7 @@ pub mod settings;
 pub mod structure;
 pub mod table_state;
 mod top_k;
+pub mod trial;
 pub mod tune;
 pub mod vectors;
 pub mod writers;

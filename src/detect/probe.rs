@@ -80,15 +80,39 @@ pub fn detect(
     // The contract is missed only when the whole interval lies below it.
     let missed = report.recall_high < target;
     let boost = if report.plan_uses_index && missed {
-        boosted(app, &exact, &probes, &spec, &index.method, &report, out)?
+        boosted(
+            app,
+            &exact,
+            &probes,
+            &spec,
+            ctx.contract,
+            &index.method,
+            &report,
+            out,
+        )?
     } else {
         None
     };
+    // Whether some search breadth within the latency contract meets the
+    // recall contract (0 also when recall was met and no ladder was needed).
+    out.set(
+        "recall.search_exhausted",
+        if boost.as_ref().is_some_and(|b| b.exhausted) {
+            1.0
+        } else {
+            0.0
+        },
+    );
     if let Some(b) = &boost {
-        laps.lap("re-probe at a larger search setting");
-        out.set("recall.boosted_at_k", b.recall);
-        out.set("recall.boosted_setting", b.to as f64);
-        out.detail("recall_boost", b);
+        laps.lap("search-breadth ladder");
+        if let Some(r) = b.point() {
+            out.set("recall.boosted_at_k", r.recall);
+            out.set("recall.boosted_ci_low", r.ci_low);
+            out.set("recall.boosted_p99_ms", r.p99_ms);
+            out.set("recall.boosted_setting", r.value as f64);
+        }
+        out.set("recall.search_current", b.current as f64);
+        out.detail("recall_ladder", b);
     }
     if !report.plan_uses_index {
         out.push(Finding::new(Class::Unknown, Severity::Info, DETECTOR, format!(
@@ -242,33 +266,21 @@ fn neighbour_query(
     ))
 }
 
-/// Recall re-measured with a larger search setting (ef_search or probes).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Boost {
-    /// The setting raised.
-    pub setting: &'static str,
-    /// Its value for the application.
-    pub from: i64,
-    /// The value tried.
-    pub to: i64,
-    /// Recall@k with it.
-    pub recall: f64,
-    /// Queries that still returned fewer than k rows.
-    pub short_results: usize,
-}
-
-/// Re-runs the probe queries with the index's search setting raised (SET LOCAL in
-/// a transaction that is rolled back): if recall recovers, the setting is the
-/// cause, not the index. `None` when the setting is already at its maximum.
+/// Measures the search-breadth ladder ([`super::tune`]) of the index's setting
+/// from the value the application gets now: the smallest rung that meets the
+/// recall and latency contracts, or that none does. `None` for an access
+/// method without one.
+#[allow(clippy::too_many_arguments)]
 fn boosted(
     app: &mut postgres::Client,
     exact: &super::exact::ExactResult,
     probes: &[Probe],
     spec: &ProbeSpec,
+    contract: &crate::config::CollectionContract,
     method: &str,
     report: &super::recall::RecallReport,
     out: &Measured,
-) -> Result<Option<Boost>> {
+) -> Result<Option<super::tune::Ladder>> {
     let current = |name: &str, default: i64| {
         report
             .settings
@@ -276,40 +288,27 @@ fn boosted(
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(default)
     };
-    let (setting, from, to) = match method {
-        "hnsw" => {
-            let from = current("hnsw.ef_search", 40);
-            let k = spec.k as i64;
-            (
-                "hnsw.ef_search",
-                from,
-                (from * 4).max(4 * k).clamp(100, 1000),
-            )
-        }
-        "ivfflat" => {
-            let from = current("ivfflat.probes", 1);
-            let lists = out.get("index.lists").unwrap_or(100.0) as i64;
-            ("ivfflat.probes", from, (from * 4).max(10).min(lists.max(1)))
-        }
+    let (now, lists) = match method {
+        "hnsw" => (current("hnsw.ef_search", 40), 0),
+        "ivfflat" => (
+            current("ivfflat.probes", 1),
+            out.get("index.lists").unwrap_or(100.0) as i64,
+        ),
         _ => return Ok(None),
     };
-    if to <= from {
-        return Ok(None);
-    }
-    let mut tx = app.transaction()?;
-    tx.batch_execute(&format!(
-        "SET LOCAL {setting} = {}",
-        crate::sql::literal(&to.to_string())?
-    ))?;
-    let r = measure(&mut tx, exact, probes, spec)?;
-    tx.rollback()?;
-    Ok(Some(Boost {
-        setting,
-        from,
-        to,
-        recall: r.recall,
-        short_results: r.short_results,
-    }))
+    let max_p99 = super::tune::latency_limit(contract, report.latency_ms.p99);
+    super::tune::ladder(
+        app,
+        exact,
+        probes,
+        spec,
+        contract.min_recall,
+        max_p99,
+        method,
+        now,
+        lists,
+    )
+    .map(Some)
 }
 
 /// The probe values as dense f32 vectors (for drift against IVFFlat centres).

@@ -1,118 +1,225 @@
-//! Finding by measurement the smallest search breadth (`hnsw.ef_search` or
-//! `ivfflat.probes`) that meets the recall target: one exact pass for a probe
-//! sample, then the application's ANN query at each candidate value (SET LOCAL
-//! in a transaction that is rolled back), smallest first.
+//! The search-breadth ladder: which `hnsw.ef_search` or `ivfflat.probes` is the
+//! smallest that meets the recall *and* the latency contract, measured over the
+//! probe set (SET LOCAL in a transaction that is rolled back; nothing changes
+//! for anyone else).
+//!
+//! The ladder: `hnsw.ef_search` 40, 64, 100, 160, 250, 400, 640, 1000 (pgvector's
+//! default up to its maximum); `ivfflat.probes` 1, 2, 4, ... up to the lists.
+//! Only rungs above the value sessions get now are tried, so the result is never
+//! below the current value or pgvector's default. A rung meets the recall
+//! contract when the lower end of its 95% interval does (a raise that is only
+//! maybe enough is no fix), and the latency contract when its p99 is within
+//! `max_latency_ms`, or, when the contract names none, within what the repair
+//! verdict allows (the p99 now x 1.2 + 5 ms: a wider search the verdict would
+//! undo is no remedy).
+//!
+//! Recall rises and latency grows with the breadth, so the search is a
+//! bisection: the top rung first (if even it misses the recall contract, no
+//! breadth can meet it: the index is too weak), then the smallest rung that
+//! meets recall; if that one is too slow, so is every larger one. About four
+//! rounds of the probe queries instead of eight.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::distance::Metric;
-use super::exact::exact_top_k;
-use super::recall::{ProbeSpec, measure, read_settings};
-use super::vectors::{Value, VecKind};
-use crate::catalog::Collection;
+use super::exact::ExactResult;
+use super::recall::{Probe, ProbeSpec, measure};
 use crate::config::CollectionContract;
 
-/// The measurement behind a tuned value.
+/// pgvector's `hnsw.ef_search` from its default (40) to its maximum (1000).
+pub const HNSW_LADDER: [i64; 8] = [40, 64, 100, 160, 250, 400, 640, 1000];
+
+/// One measured rung.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rung {
+    /// The setting's value.
+    pub value: i64,
+    /// Mean recall@k.
+    pub recall: f64,
+    /// Lower end of its 95% interval.
+    pub ci_low: f64,
+    /// Upper end of its 95% interval.
+    pub ci_high: f64,
+    /// Half the interval's width.
+    pub half_width: f64,
+    /// p99 latency of the probe queries, ms.
+    pub p99_ms: f64,
+    /// Queries that returned fewer than k rows.
+    pub short_results: usize,
+}
+
+/// What the ladder found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Tuning {
+pub struct Ladder {
     /// `hnsw.ef_search` or `ivfflat.probes`.
-    pub setting: String,
+    pub setting: &'static str,
     /// The value sessions get now.
     pub current: i64,
-    /// Recall at each value tried, in order.
-    pub tried: Vec<(i64, f64)>,
-    /// The smallest value that met the target, if one did.
+    /// The rungs measured, in the order they were.
+    pub tried: Vec<Rung>,
+    /// The smallest rung that meets both contracts, if one does.
     pub chosen: Option<i64>,
+    /// No rung within the latency contract meets the recall contract: the
+    /// index itself is too weak for the contract.
+    pub exhausted: bool,
 }
 
-/// Candidate values above `current`, smallest first, up to `max`.
-pub fn candidates(current: i64, k: i64, max: i64) -> Vec<i64> {
-    let mut v: Vec<i64> = [k, 2 * k]
-        .into_iter()
-        .chain((0..16).map(|i| (current.max(1) as f64 * 1.5f64.powi(i + 1)).round() as i64))
-        .filter(|&x| x > current && x <= max)
-        .collect();
-    v.push(max);
-    v.sort_unstable();
-    v.dedup();
-    v.into_iter().filter(|&x| x > current).collect()
-}
-
-/// Measures recall at increasing values of the collection's search setting until
-/// one meets `contract.min_recall`. `None` when there is no valid ANN index or the
-/// type or operator class is not supported.
-pub fn tune(
-    detect: &mut postgres::Client,
-    app: &mut postgres::Client,
-    c: &Collection,
-    contract: &CollectionContract,
-    seed: u64,
-) -> Result<Option<Tuning>> {
-    let Some(index) = c.ann_index().filter(|i| i.valid) else {
-        return Ok(None);
-    };
-    let (Some(kind), Some(metric)) = (
-        VecKind::from_type_name(&c.type_name),
-        Metric::from_opclass(&index.opclass),
-    ) else {
-        return Ok(None);
-    };
-    let k = contract.k.max(1) as usize;
-    let (probes, _) = super::probe::sample(detect, c, contract, kind, metric, seed)?;
-    if probes.is_empty() {
-        return Ok(None);
+impl Ladder {
+    /// The rung to report: the chosen one, else the widest tried.
+    pub fn point(&self) -> Option<&Rung> {
+        match self.chosen {
+            Some(v) => self.tried.iter().find(|r| r.value == v),
+            None => self.tried.iter().max_by_key(|r| r.value),
+        }
     }
-    let values: Vec<Value> = probes.iter().map(|p| p.value.clone()).collect();
-    let exact = exact_top_k(detect, &c.name(), &c.column, kind, metric, &values, k)?;
-    let spec = ProbeSpec {
-        table: c.name(),
-        column: c.column.clone(),
-        kind,
-        metric,
-        k,
-    };
-    let settings = read_settings(app)?;
-    let current = |name: &str, default: i64| {
-        settings
-            .get(name)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let (setting, now, max) = match index.method.as_str() {
-        "hnsw" => ("hnsw.ef_search", current("hnsw.ef_search", 40), 1000),
+
+    /// One line: the rungs tried and the outcome.
+    pub fn summary(&self) -> String {
+        let mut tried = self.tried.clone();
+        tried.sort_by_key(|r| r.value);
+        let rungs = tried
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: recall {:.3} (>= {:.3}), p99 {:.2} ms",
+                    r.value, r.recall, r.ci_low, r.p99_ms
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let end = match self.chosen {
+            Some(v) => format!(
+                "{} = {v} is the smallest that meets the contract",
+                self.setting
+            ),
+            None => format!(
+                "no {} within the latency contract meets the recall contract",
+                self.setting
+            ),
+        };
+        format!(
+            "{} ladder from {} ({rungs}): {end}",
+            self.setting, self.current
+        )
+    }
+}
+
+/// The rungs above `current`: the HNSW ladder, or powers of two up to `lists`.
+pub fn rungs(method: &str, current: i64, lists: i64) -> Vec<i64> {
+    let all: Vec<i64> = match method {
+        "hnsw" => HNSW_LADDER.to_vec(),
         _ => {
-            let lists = index
-                .options
-                .get("lists")
-                .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
-                .unwrap_or(100i64);
-            ("ivfflat.probes", current("ivfflat.probes", 1), lists.max(1))
+            let lists = lists.max(1);
+            let mut v: Vec<i64> = std::iter::successors(Some(1i64), |x| Some(x * 2))
+                .take_while(|&x| x < lists)
+                .collect();
+            v.push(lists);
+            v
         }
     };
-    let mut tried = Vec::new();
-    let mut chosen = None;
-    for value in candidates(now, k as i64, max) {
+    all.into_iter().filter(|&v| v > current).collect()
+}
+
+/// The p99 a rung may take: the contract's `max_latency_ms`, else what the
+/// repair verdict allows without one (`p99_now` x 1.2 + 5 ms,
+/// [`crate::repair::verdict`]): a rung the verdict would undo is no remedy.
+pub fn latency_limit(contract: &CollectionContract, p99_now: f64) -> f64 {
+    use crate::repair::verdict::{LATENCY_FACTOR, LATENCY_SLACK_MS};
+    contract
+        .max_latency_ms
+        .unwrap_or(p99_now * LATENCY_FACTOR + LATENCY_SLACK_MS)
+}
+
+/// Whether a rung meets the recall contract (its interval's lower end) and
+/// the latency limit.
+pub fn meets(r: &Rung, min_recall: f64, max_p99: f64) -> (bool, bool) {
+    (r.ci_low >= min_recall, r.p99_ms <= max_p99)
+}
+
+/// The bisection over `values` (ascending) with `probe` measuring one rung.
+pub fn climb(
+    values: &[i64],
+    min_recall: f64,
+    max_p99: f64,
+    mut probe: impl FnMut(i64) -> Result<Rung>,
+) -> Result<(Vec<Rung>, Option<i64>)> {
+    let mut tried: Vec<Rung> = Vec::new();
+    let Some(&top) = values.last() else {
+        return Ok((tried, None));
+    };
+    let mut at = |v: i64, tried: &mut Vec<Rung>| -> Result<Rung> {
+        if let Some(r) = tried.iter().find(|r| r.value == v) {
+            return Ok(*r);
+        }
+        let r = probe(v)?;
+        tried.push(r);
+        Ok(r)
+    };
+    if !meets(&at(top, &mut tried)?, min_recall, max_p99).0 {
+        return Ok((tried, None));
+    }
+    // values[hi] meets recall; find the smallest that does.
+    let (mut lo, mut hi) = (0usize, values.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if meets(&at(values[mid], &mut tried)?, min_recall, max_p99).0 {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let r = at(values[hi], &mut tried)?;
+    Ok((tried, meets(&r, min_recall, max_p99).1.then_some(r.value)))
+}
+
+/// Measures the ladder of the index's search setting on `app` (the
+/// application's session) for probes whose exact neighbours are `exact`.
+/// `method` is `hnsw` or `ivfflat`; `current` the value sessions get now;
+/// `max_p99` the [`latency_limit`].
+#[allow(clippy::too_many_arguments)]
+pub fn ladder(
+    app: &mut postgres::Client,
+    exact: &ExactResult,
+    probes: &[Probe],
+    spec: &ProbeSpec,
+    min_recall: f64,
+    max_p99: f64,
+    method: &str,
+    current: i64,
+    lists: i64,
+) -> Result<Ladder> {
+    let setting = if method == "hnsw" {
+        "hnsw.ef_search"
+    } else {
+        "ivfflat.probes"
+    };
+    let values = rungs(method, current, lists);
+    let (tried, chosen) = climb(&values, min_recall, max_p99, |value| {
         let mut tx = app.transaction()?;
         tx.batch_execute(&format!(
             "SET LOCAL {setting} = {}",
             crate::sql::literal(&value.to_string())?
         ))
         .with_context(|| format!("trying {setting} = {value}"))?;
-        let r = measure(&mut tx, &exact, &probes, &spec)?;
+        let r = measure(&mut tx, exact, probes, spec)?;
         tx.rollback()?;
-        tried.push((value, r.recall));
-        if r.recall >= contract.min_recall {
-            chosen = Some(value);
-            break;
-        }
-    }
-    Ok(Some(Tuning {
-        setting: setting.into(),
-        current: now,
+        Ok(Rung {
+            value,
+            recall: r.recall,
+            ci_low: r.recall_low,
+            ci_high: r.recall_high,
+            half_width: r.recall_half_width,
+            p99_ms: r.latency_ms.p99,
+            short_results: r.short_results,
+        })
+    })?;
+    Ok(Ladder {
+        setting,
+        current,
+        exhausted: chosen.is_none(),
         tried,
         chosen,
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -120,14 +227,74 @@ mod tests {
     use super::*;
 
     #[test]
-    fn candidates_grow_from_the_current_value() {
-        let c = candidates(40, 10, 1000);
-        assert_eq!(c.first(), Some(&60));
-        assert_eq!(c.last(), Some(&1000));
-        assert!(c.windows(2).all(|w| w[0] < w[1]));
-        let c = candidates(5, 10, 1000);
-        assert_eq!(&c[..3], &[8, 10, 11]);
-        assert_eq!(candidates(1, 10, 4), vec![2, 3, 4]);
-        assert!(candidates(1000, 10, 1000).is_empty());
+    fn without_a_latency_contract_the_limit_is_the_verdicts() {
+        let mut c = CollectionContract::default();
+        assert_eq!(latency_limit(&c, 10.0), 17.0);
+        c.max_latency_ms = Some(4.0);
+        assert_eq!(latency_limit(&c, 10.0), 4.0);
+    }
+
+    /// A rung whose recall rises and latency grows with the value.
+    fn rung(v: i64) -> Rung {
+        let recall = 1.0 - 8.0 / (v as f64 + 8.0);
+        Rung {
+            value: v,
+            recall,
+            ci_low: recall - 0.01,
+            ci_high: recall + 0.01,
+            half_width: 0.01,
+            p99_ms: v as f64 / 100.0,
+            short_results: 0,
+        }
+    }
+
+    #[test]
+    fn the_ladder_starts_at_the_default_and_never_below_the_current_value() {
+        assert_eq!(rungs("hnsw", 10, 0), HNSW_LADDER.to_vec());
+        assert_eq!(rungs("hnsw", 40, 0)[0], 64);
+        assert_eq!(rungs("hnsw", 100, 0), vec![160, 250, 400, 640, 1000]);
+        assert!(rungs("hnsw", 1000, 0).is_empty());
+        assert_eq!(rungs("ivfflat", 1, 100), vec![2, 4, 8, 16, 32, 64, 100]);
+        assert_eq!(rungs("ivfflat", 0, 8), vec![1, 2, 4, 8]);
+        assert_eq!(rungs("ivfflat", 3, 5), vec![4, 5]);
+    }
+
+    #[test]
+    fn the_smallest_rung_meeting_both_contracts_is_chosen_with_few_rounds() {
+        let values = rungs("hnsw", 10, 0);
+        let mut calls = 0;
+        // recall 0.95 needs v >= 152 (ci_low: v >= 192): 250
+        let (tried, chosen) = climb(&values, 0.95, f64::INFINITY, |v| {
+            calls += 1;
+            Ok(rung(v))
+        })
+        .unwrap();
+        assert_eq!(chosen, Some(250));
+        assert!(calls <= 4, "{tried:?}");
+        // every value below the chosen one that was tried misses
+        assert!(
+            tried
+                .iter()
+                .filter(|r| r.value < 250)
+                .all(|r| r.ci_low < 0.95)
+        );
+        // too slow at 250: nothing meets both
+        let (_, chosen) = climb(&values, 0.95, 2.0, |v| Ok(rung(v))).unwrap();
+        assert_eq!(chosen, None);
+        // even the top misses: one round
+        let mut calls = 0;
+        let (tried, chosen) = climb(&values, 0.999, f64::INFINITY, |v| {
+            calls += 1;
+            Ok(rung(v))
+        })
+        .unwrap();
+        assert_eq!((chosen, calls, tried[0].value), (None, 1, 1000));
+        // the first rung is enough
+        let (_, chosen) = climb(&values, 0.8, f64::INFINITY, |v| Ok(rung(v))).unwrap();
+        assert_eq!(chosen, Some(40));
+        assert_eq!(
+            climb(&[], 0.9, f64::INFINITY, |v| Ok(rung(v))).unwrap(),
+            (vec![], None)
+        );
     }
 }

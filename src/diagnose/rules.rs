@@ -5,11 +5,14 @@
 //!    k, `ivfflat.probes` far below the lists): it alone makes results short;
 //! 2. dead tuples: the table or index holds many dead rows *and* queries came back
 //!    short (fewer than k rows) — the index's candidates were dead;
-//! 3. the search setting again when re-probing with a larger value restored recall;
+//! 3. the search setting again when the search-breadth ladder found a value that
+//!    meets the recall and latency contracts;
 //! 4. a weak HNSW graph: unreachable elements, low degree, or an integrity cut
 //!    through region links;
 //! 5. stale IVFFlat training: skewed lists or rows drifted from the centres;
-//! 6. otherwise `unknown`, never auto-healed.
+//! 6. an index too weak for the contract: no breadth within the latency
+//!    contract meets it (`recall.search_exhausted`), whatever the structure says;
+//! 7. otherwise `unknown`, never auto-healed.
 //!
 //! Every other finding of warning or worse becomes a problem of its own class
 //! (findings of one class are merged). A non-normal integrity state adds the
@@ -162,7 +165,14 @@ fn explain_recall(
         .max(metric(input, "hnsw.deleted_ratio").unwrap_or(0.0));
     let setting_flagged = recall.iter().any(|f| f.1.detector == "settings");
     let boosted = metric(input, "recall.boosted_at_k");
-    let boost_restores = boosted.is_some_and(|b| b >= input.min_recall);
+    // The search-breadth ladder says whether some breadth within the latency
+    // contract meets the recall contract; without it (RuVector's single
+    // re-probe), whether the re-probe reached the contract.
+    let exhausted = metric(input, "recall.search_exhausted").is_some_and(|e| e >= 0.5);
+    let boost_restores = match metric(input, "recall.search_exhausted") {
+        Some(_) => !exhausted && boosted.is_some(),
+        None => boosted.is_some_and(|b| b >= input.min_recall),
+    };
     let weak_cut = integrity.is_some_and(|v| {
         use crate::integrity::NodeKind;
         let through_graph = v.cut.witnesses.iter().any(|w| {
@@ -212,7 +222,7 @@ fn explain_recall(
         // by itself, so it is named before dead rows.
         let boost = boosted.map_or_else(String::new, |b| {
             format!(
-                "; re-probing with {} = {:.0} gives recall {b:.3}",
+                "; measured, {} = {:.0} gives recall {b:.3}",
                 setting_name(input),
                 metric(input, "recall.boosted_setting").unwrap_or(0.0)
             )
@@ -274,6 +284,20 @@ fn explain_recall(
                 boosted.map_or_else(String::new, |b| format!("; more probes only reach {b:.3}"))
             ),
             json!({"list_cv": metric(input, "ivfflat.list_cv"), "boosted_recall": boosted}),
+        )
+    } else if exhausted {
+        (
+            Class::RecallDegradation,
+            format!(
+                "low {recall_text} comes from an index too weak for the contract: no {} within the \
+                 latency contract meets it (the widest tried, {:.0}, gives recall {:.3}); a wider \
+                 search cannot fix it, a rebuild with stronger build parameters can",
+                setting_name(input),
+                metric(input, "recall.boosted_setting").unwrap_or(0.0),
+                boosted.unwrap_or(0.0)
+            ),
+            json!({"weak_index": true, "boosted_recall": boosted,
+                   "boosted_setting": metric(input, "recall.boosted_setting")}),
         )
     } else {
         (

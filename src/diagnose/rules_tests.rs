@@ -112,6 +112,30 @@ fn classifier_cases() {
             expect: vec![(RecallDegradation, Critical, vec![1, 2], "search setting")],
         },
         Case {
+            name: "the ladder met the contract: the search setting, however low the recall",
+            findings: vec![f(1, RecallDegradation, Warning, "recall")],
+            metrics: vec![
+                ("recall.at_k", 0.8),
+                ("recall.boosted_at_k", 0.97),
+                ("recall.boosted_setting", 64.0),
+                ("recall.search_exhausted", 0.0),
+            ],
+            integrity: None,
+            expect: vec![(RecallDegradation, Warning, vec![1], "search setting")],
+        },
+        Case {
+            name: "no breadth within the latency contract meets recall: the index is too weak",
+            findings: vec![f(1, RecallDegradation, Warning, "recall")],
+            metrics: vec![
+                ("recall.at_k", 0.8),
+                ("recall.boosted_at_k", 0.97),
+                ("recall.boosted_setting", 1000.0),
+                ("recall.search_exhausted", 1.0),
+            ],
+            integrity: None,
+            expect: vec![(RecallDegradation, Warning, vec![1], "too weak")],
+        },
+        Case {
             name: "ef_search below k explains short results even with dead rows about",
             findings: vec![
                 f(1, DeadTupleBloat, Warning, "table"),

@@ -224,7 +224,10 @@ fn drift_stops_a_class_after_a_failure_streak_or_a_falling_rate() {
 fn after_a_strategy_keeps_failing_the_planner_switches() {
     use crate::plan::{self, Decision, History, Input, ProblemRef};
     let library = crate::playbook::Library::bundled().unwrap();
-    let metrics = BTreeMap::from([("table.dead_ratio".to_string(), 0.5)]);
+    let metrics = BTreeMap::from([
+        ("table.dead_ratio".to_string(), 0.5),
+        ("recall.search_exhausted".to_string(), 0.0),
+    ]);
     let problems = [ProblemRef {
         id: None,
         class: Class::IndexFragmentation,

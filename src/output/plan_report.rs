@@ -18,6 +18,10 @@ pub struct PlannedReport {
     pub choice: Choice,
     /// The exact statements.
     pub steps: Vec<PlannedStep>,
+    /// The measurement that sized it: the search-breadth ladder's rung, or the
+    /// trial builds of a rebuild (absent when nothing was measured for it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<String>,
     /// What its index builds need on disk (absent when it builds none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub space: Option<crate::plan::space::Space>,
@@ -93,6 +97,9 @@ impl CollectionPlan {
                 ]);
             }
             out.push(Block::Table(t));
+            if let Some(m) = &p.measured {
+                out.push(Block::Line(format!("measured: {m}")));
+            }
             if let Some(space) = &p.space {
                 out.push(Block::Line(format!("space: {}", space.note)));
             }

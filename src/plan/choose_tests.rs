@@ -18,8 +18,12 @@ fn problem(class: Class, priority: f64) -> ProblemRef {
     }
 }
 
+/// The metrics, with the ladder's verdict (some breadth meets the contract)
+/// unless the case gives its own.
 fn metrics(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
-    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    let mut m: BTreeMap<String, f64> = pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    m.entry("recall.search_exhausted".into()).or_insert(0.0);
+    m
 }
 
 struct Setup {
@@ -321,4 +325,26 @@ fn bloat_kept_by_a_planned_xmin_holder_waits_for_it() {
             .any(|x| matches!(x, Decision::Planned(c) if c.playbook == "vacuum_collection")),
         "{d:?}"
     );
+}
+
+#[test]
+fn an_index_too_weak_for_any_search_breadth_is_rebuilt_stronger_not_reindexed() {
+    let s = Setup::new(&[
+        ("recall.at_k", 0.4),
+        ("recall.ci_high", 0.43),
+        ("index.hnsw", 1.0),
+        ("recall.search_exhausted", 1.0),
+    ]);
+    let d = s.run(&[problem(Class::RecallDegradation, 50.0)]);
+    let c = planned(&d[0]);
+    assert_eq!(c.playbook, "rebuild_and_swap");
+    for name in ["tune_search_params", "reindex_concurrently"] {
+        assert!(
+            c.alternatives
+                .iter()
+                .any(|(n, why)| n == name && why.contains("search_exhausted")),
+            "{name}: {:?}",
+            c.alternatives
+        );
+    }
 }

@@ -29,9 +29,20 @@ pub fn ivfflat_lists(rows: f64) -> i64 {
     (lists.round() as i64).clamp(1, 32_768)
 }
 
-/// The search breadth that met the recall target when `check` re-probed, else
-/// four times what it tried (capped at pgvector's maximum of 1000).
+/// The search breadth `check` measured: the smallest rung of its ladder that
+/// met the recall and latency contracts (`detect::tune`), none when no rung did.
+/// Without a ladder (RuVector's single re-probe): the value tried when it met
+/// the target, else four times it (capped at pgvector's maximum of 1000).
 fn search_breadth(metrics: &BTreeMap<String, f64>, target: f64) -> Option<i64> {
+    if let Some(exhausted) = metrics.get("recall.search_exhausted") {
+        return if *exhausted >= 0.5 {
+            None
+        } else {
+            metrics
+                .get("recall.boosted_setting")
+                .map(|v| (v.round() as i64).clamp(1, 1000))
+        };
+    }
     let tried = metrics.get("recall.boosted_setting").copied()?;
     let reached = metrics.get("recall.boosted_at_k").copied().unwrap_or(0.0);
     let v = if reached >= target {
@@ -185,5 +196,18 @@ mod tests {
         ]);
         assert_eq!(search_breadth(&missed, 0.95), Some(1000));
         assert_eq!(search_breadth(&BTreeMap::new(), 0.95), None);
+        // the ladder's rung as measured; none when no rung met the contract
+        let ladder = m(&[
+            ("recall.boosted_setting", 64.0),
+            ("recall.boosted_at_k", 0.97),
+            ("recall.search_exhausted", 0.0),
+        ]);
+        assert_eq!(search_breadth(&ladder, 0.95), Some(64));
+        let weak = m(&[
+            ("recall.boosted_setting", 1000.0),
+            ("recall.boosted_at_k", 0.6),
+            ("recall.search_exhausted", 1.0),
+        ]);
+        assert_eq!(search_breadth(&weak, 0.95), None);
     }
 }

@@ -90,3 +90,25 @@ pub fn render_steps(
         })
         .collect()
 }
+
+/// Drops the `set_setting` steps of another access method's search setting
+/// (`hnsw.*` for an IVFFlat index, `ivfflat.*` for an HNSW one): they would
+/// change nothing for this collection. Ordinals are renumbered.
+pub fn for_method(steps: Vec<PlannedStep>, method: Option<&str>) -> Vec<PlannedStep> {
+    let other = match method {
+        Some("hnsw") => "ivfflat.",
+        Some("ivfflat") => "hnsw.",
+        _ => return steps,
+    };
+    steps
+        .into_iter()
+        .filter(|s| {
+            !matches!(&s.rendered, Rendered::SetSetting { setting, .. } if setting.starts_with(other))
+        })
+        .enumerate()
+        .map(|(i, mut s)| {
+            s.ordinal = i as i32 + 1;
+            s
+        })
+        .collect()
+}

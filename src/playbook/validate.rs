@@ -29,6 +29,7 @@ use crate::vocab::Class;
 
 /// Detectors a `check` step may name.
 pub const DETECTORS: &[&str] = &[
+    "new_index",
     "recall",
     "structure",
     "table",

@@ -86,6 +86,9 @@ pub struct Outcome {
     pub steps_ms: f64,
 }
 
+/// A `check` step that must pass before the next step runs (by detector name).
+pub type Gate<'a> = dyn Fn(&str) -> Result<()> + 'a;
+
 /// Everything a repair needs.
 pub struct Job<'a> {
     /// The plan.
@@ -103,6 +106,10 @@ pub struct Job<'a> {
     pub schema: &'a str,
     /// Metrics before the repair.
     pub before: &'a BTreeMap<String, f64>,
+    /// Runs a `check` step's detector that must pass before the next step
+    /// (the new-index gate, [`super::gate`]); `None` defers every re-check
+    /// to verification.
+    pub gate: Option<&'a Gate<'a>>,
 }
 
 /// The undo state of a step, captured before it runs.
@@ -280,6 +287,13 @@ fn run_action(
                 }
                 std::thread::sleep(Duration::from_millis(500));
             }
+        }
+        Rendered::Check { detector } if detector == super::gate::DETECTOR => {
+            let gate = job
+                .gate
+                .context("this repair cannot measure a new index before the swap")?;
+            gate(detector)?;
+            Ok(1)
         }
         Rendered::Check { detector } => {
             log::info!("the {detector} detector runs again at verification");

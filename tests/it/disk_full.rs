@@ -103,7 +103,11 @@ fn disk_full_during_reindex_leaves_nothing_and_says_53100() {
         .unwrap();
     let rows = d.fingerprint("emb");
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(&dir, "plan:\n  cooldown_secs: 0\n");
+    // A contract the recall meets: the REINDEX is for the graph's structure.
+    let cfg = write_config(
+        &dir,
+        "collections:\n  emb:\n    min_recall: 0.05\nplan:\n  cooldown_secs: 0\n",
+    );
     let (code, v, err) = d.json(&["--config", &cfg, "repair", "--collection", "emb", "--yes"]);
     let ran = &v["repairs"][0];
     assert_eq!(ran["playbook"], "reindex_concurrently", "{v:#} {err}");

@@ -40,6 +40,7 @@ mod retention;
 mod ruvector;
 mod scenarios;
 mod scratch;
+mod search;
 mod structure;
 mod throttle;
 mod timeouts;

@@ -183,7 +183,13 @@ fn list_and_show_the_library_with_overrides() {
     let names: Vec<&str> = steps.iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["build_new", "new_index_valid", "drop_old", "rename_new"]
+        [
+            "build_new",
+            "new_index_valid",
+            "measure_new_index",
+            "drop_old",
+            "rename_new"
+        ]
     );
     assert_eq!(steps[0]["do"]["kind"], "sql");
     assert_eq!(steps[0]["do"]["transaction"], false);

@@ -213,7 +213,7 @@ fn an_idle_transaction_holding_xmin_is_ended_after_approval() {
 }
 
 #[test]
-fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
+fn a_weak_graph_is_never_reindexed_with_the_same_options() {
     let d = db();
     d.sql(
         "CREATE TABLE emb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, embedding vector(256));
@@ -227,22 +227,16 @@ fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
     let recall_before = before["metrics"]["recall.at_k"].as_f64().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(&dir, "plan:\n  cooldown_secs: 0\n");
-    // 1. graduated response tries the cheaper REINDEX first: same m, no better
+    // the measured remedy: a wider search when one within the contract meets
+    // it, else a rebuild with stronger options; never the same build again
     let (code, v, err) = d.json(&["--config", &cfg, "heal", "--collection", "emb", "--yes"]);
-    assert_eq!(code, 2, "{v:#} {err}");
     let first = &v["repairs"][0];
-    assert_eq!(first["playbook"], "reindex_concurrently", "{v:#}");
-    assert_eq!(first["status"], "not_verified", "{v:#}");
-    // 2. learning from that outcome lowers its weight ...
-    assert_eq!(d.json(&["learn"]).0, 0);
-    // 3. ... and the next heal rebuilds with a real graph (m sized >= 16)
-    let (code, v, err) = d.json(&["--config", &cfg, "heal", "--collection", "emb", "--yes"]);
-    let second = &v["repairs"][0];
-    assert_eq!(second["playbook"], "rebuild_and_swap", "{v:#} {err}");
-    assert_eq!(second["status"], "succeeded", "{v:#}");
-    assert_eq!(code, 0, "{v:#}");
-    let sql = serde_json::to_string(&second["steps"]).unwrap();
-    assert!(sql.contains("m = 16"), "{sql}");
+    assert!(
+        first["playbook"] == "tune_search_params" || first["playbook"] == "rebuild_and_swap",
+        "{v:#} {err}"
+    );
+    assert_eq!(first["status"], "succeeded", "{v:#}");
+    assert!(code <= 1, "{v:#}");
     assert_eq!(d.fingerprint("emb"), rows);
     let (_, report, _) = d.check_json("emb", &[]);
     let recall_after = report["metrics"]["recall.at_k"].as_f64().unwrap();
@@ -252,7 +246,7 @@ fn a_weak_graph_is_rebuilt_after_learning_that_reindex_does_not_help() {
     );
     assert_eq!(
         report["index"]["name"], "emb_weak",
-        "the new index took the old one's name"
+        "one index, the old one's name"
     );
 }
 
