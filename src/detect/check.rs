@@ -38,11 +38,7 @@ pub fn run(
     }
     let mut out = Measured::default();
     let laps = crate::clock::Laps::start("");
-    // What this observation is judged against (verification reads it back).
-    out.set("contract.min_recall", ctx.contract.min_recall);
-    if let Some(max) = ctx.contract.max_latency_ms {
-        out.set("contract.max_latency_ms", max);
-    }
+    contract_metrics(ctx, &mut out);
     table_state::detect(sessions.detect, ctx, &mut out)?;
     let leaves = partitions::detect(sessions.detect, ctx, &mut out)?;
     let app_settings = settings::session_settings(sessions.app)?;
@@ -112,6 +108,7 @@ fn run_ruvector(
     seed: u64,
 ) -> Result<(Measured, Vec<anomaly::Baseline>)> {
     let mut out = Measured::default();
+    contract_metrics(ctx, &mut out);
     table_state::detect(sessions.detect, ctx, &mut out)?;
     let leaves = partitions::detect(sessions.detect, ctx, &mut out)?;
     contention::detect(sessions.detect, ctx, &mut out)?;
@@ -144,6 +141,14 @@ fn run_ruvector(
     );
     out.findings.extend(findings);
     Ok((out, baselines))
+}
+
+/// What this observation is judged against (verification reads it back).
+fn contract_metrics(ctx: &Ctx<'_>, out: &mut Measured) {
+    out.set("contract.min_recall", ctx.contract.min_recall);
+    if let Some(max) = ctx.contract.max_latency_ms {
+        out.set("contract.max_latency_ms", max);
+    }
 }
 
 /// Scans per second since the previous observation.

@@ -290,6 +290,22 @@ fn ruvector_check_measures_recall_against_exact_truth() {
     assert!(recall > 0.5, "{v:#}");
     assert_eq!(v["details"]["recall"]["plan_uses_index"], true, "{v:#}");
     assert_eq!(v["details"]["recall"]["exact_rows_scanned"], 3000, "{v:#}");
+    // what a repair's verdict reads back: the interval, the rows, the contract
+    assert_eq!(m["recall.exact_rows"], 3000.0, "{v:#}");
+    assert_eq!(m["contract.min_recall"], 0.95, "{v:#}");
+    let (lo, hi) = (
+        m["recall.ci_low"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{v:#}")),
+        m["recall.ci_high"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{v:#}")),
+    );
+    assert!(
+        lo <= recall && recall <= hi + 1e-9 && hi - lo > 0.0,
+        "{v:#}"
+    );
+    assert!(m["recall.half_width"].as_f64().unwrap() > 0.0, "{v:#}");
     // RuVector 2.0.6 searches with max(ruvector.hnsw_ef_search, 100): a setting
     // below 100 changes nothing, and the probe reports the setting it ran with
     d.sql(&format!(

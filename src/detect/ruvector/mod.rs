@@ -127,6 +127,12 @@ fn recall_findings(
 ) -> Result<()> {
     let k = spec.k;
     out.set("recall.at_k", report.recall);
+    // The interval and the rows read, as pgvector's probe records them: the
+    // verdict on a repair takes its noise band and the live-rows guard from these.
+    out.set("recall.ci_low", report.recall_low);
+    out.set("recall.ci_high", report.recall_high);
+    out.set("recall.half_width", report.recall_half_width);
+    out.set("recall.exact_rows", exact.rows_scanned as f64);
     out.set("recall.min", report.recall_min);
     out.set("recall.short_results", report.short_results as f64);
     out.set("recall.probes", report.probes as f64);
