@@ -17,7 +17,9 @@
 //! bisection: the top rung first (if even it misses the recall contract, no
 //! breadth can meet it: the index is too weak), then the smallest rung that
 //! meets recall; if that one is too slow, so is every larger one. About four
-//! rounds of the probe queries instead of eight.
+//! rounds of the probe queries instead of eight. A rung at which the planner
+//! no longer scans the index (it sorts the table instead) is no remedy: the
+//! ladder's top is the widest rung that still scans it.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -46,6 +48,11 @@ pub struct Rung {
     pub p99_ms: f64,
     /// Queries that returned fewer than k rows.
     pub short_results: usize,
+    /// The planner still scans the ANN index at this value. pgvector's cost
+    /// estimate grows with the breadth, so on a small table a wide enough
+    /// setting makes the planner sort the whole table instead: exact results
+    /// that say nothing of the index, and no remedy for it.
+    pub uses_index: bool,
 }
 
 /// What the ladder found.
@@ -81,8 +88,16 @@ impl Ladder {
             .iter()
             .map(|r| {
                 format!(
-                    "{}: recall {:.3} (>= {:.3}), p99 {:.2} ms",
-                    r.value, r.recall, r.ci_low, r.p99_ms
+                    "{}: recall {:.3} (>= {:.3}), p99 {:.2} ms{}",
+                    r.value,
+                    r.recall,
+                    r.ci_low,
+                    r.p99_ms,
+                    if r.uses_index {
+                        ""
+                    } else {
+                        " (the planner leaves the index: a table scan)"
+                    }
                 )
             })
             .collect::<Vec<_>>()
@@ -133,7 +148,7 @@ pub fn latency_limit(contract: &CollectionContract, p99_now: f64) -> f64 {
 /// Whether a rung meets the recall contract (its interval's lower end) and
 /// the latency limit.
 pub fn meets(r: &Rung, min_recall: f64, max_p99: f64) -> (bool, bool) {
-    (r.ci_low >= min_recall, r.p99_ms <= max_p99)
+    (r.uses_index && r.ci_low >= min_recall, r.p99_ms <= max_p99)
 }
 
 /// The bisection over `values` (ascending) with `probe` measuring one rung.
@@ -144,9 +159,6 @@ pub fn climb(
     mut probe: impl FnMut(i64) -> Result<Rung>,
 ) -> Result<(Vec<Rung>, Option<i64>)> {
     let mut tried: Vec<Rung> = Vec::new();
-    let Some(&top) = values.last() else {
-        return Ok((tried, None));
-    };
     let mut at = |v: i64, tried: &mut Vec<Rung>| -> Result<Rung> {
         if let Some(r) = tried.iter().find(|r| r.value == v) {
             return Ok(*r);
@@ -155,8 +167,20 @@ pub fn climb(
         tried.push(r);
         Ok(r)
     };
-    if !meets(&at(top, &mut tried)?, min_recall, max_p99).0 {
-        return Ok((tried, None));
+    // The top: the widest rung at which the planner still scans the index.
+    let mut values = values;
+    loop {
+        let Some(&top) = values.last() else {
+            return Ok((tried, None));
+        };
+        let r = at(top, &mut tried)?;
+        if r.uses_index {
+            if !meets(&r, min_recall, max_p99).0 {
+                return Ok((tried, None));
+            }
+            break;
+        }
+        values = &values[..values.len() - 1];
     }
     // values[hi] meets recall; find the smallest that does.
     let (mut lo, mut hi) = (0usize, values.len() - 1);
@@ -211,6 +235,7 @@ pub fn ladder(
             half_width: r.recall_half_width,
             p99_ms: r.latency_ms.p99,
             short_results: r.short_results,
+            uses_index: r.plan_uses_index,
         })
     })?;
     Ok(Ladder {
@@ -245,6 +270,7 @@ mod tests {
             half_width: 0.01,
             p99_ms: v as f64 / 100.0,
             short_results: 0,
+            uses_index: true,
         }
     }
 
@@ -296,5 +322,40 @@ mod tests {
             climb(&[], 0.9, f64::INFINITY, |v| Ok(rung(v))).unwrap(),
             (vec![], None)
         );
+    }
+
+    #[test]
+    fn a_rung_where_the_planner_leaves_the_index_is_no_remedy() {
+        let values = rungs("hnsw", 10, 0);
+        // from 250 up the planner sorts the table: exact, and not the index
+        let scan = |v: i64| Rung {
+            uses_index: v < 250,
+            recall: if v < 250 { 0.5 } else { 1.0 },
+            ci_low: if v < 250 { 0.49 } else { 1.0 },
+            ..rung(v)
+        };
+        let (tried, chosen) = climb(&values, 0.95, f64::INFINITY, |v| Ok(scan(v))).unwrap();
+        assert_eq!(chosen, None, "{tried:?}");
+        // the widest rung that scans the index was tried and misses
+        assert!(tried.iter().any(|r| r.value == 160 && r.uses_index));
+        let r = rung(1000);
+        assert!(
+            !meets(
+                &Rung {
+                    uses_index: false,
+                    ..r
+                },
+                0.5,
+                f64::INFINITY
+            )
+            .0
+        );
+        // below that top, the bisection finds what meets recall as before
+        let good = |v: i64| Rung {
+            uses_index: v < 640,
+            ..rung(v)
+        };
+        let (_, chosen) = climb(&values, 0.95, f64::INFINITY, |v| Ok(good(v))).unwrap();
+        assert_eq!(chosen, Some(250));
     }
 }
