@@ -231,12 +231,14 @@ fn the_default_probe_reads_what_queries_not_in_the_table_get() {
     let q = &real["details"]["recall"];
     assert_eq!(q["probe_source"], "query_table");
     let got = q["recall"].as_f64().unwrap();
-    // within the probe's interval (widened by the held-out queries' own)
-    let slack = q["recall_half_width"].as_f64().unwrap();
-    let (lo, hi) = (
-        r["recall_low"].as_f64().unwrap() - slack,
-        r["recall_high"].as_f64().unwrap() + slack,
-    );
+    // within both intervals' half-widths of the probe's reading, with half as
+    // much again: two 95% intervals still miss each other now and then (CI
+    // once read outside the plain sum); the bias this guards against (table
+    // rows 0.98 against held-out 0.93) is twice as wide as the band
+    let r_mid = r["recall"].as_f64().unwrap();
+    let band =
+        1.5 * (r["recall_half_width"].as_f64().unwrap() + q["recall_half_width"].as_f64().unwrap());
+    let (lo, hi) = (r_mid - band, r_mid + band);
     assert!(
         lo <= got && got <= hi,
         "queries not in the table get {got}; the probe says {lo}..{hi}: {r:#}"
