@@ -132,10 +132,19 @@ fn a_paused_standby_is_replication_lag_and_nothing_is_auto_healed() {
         .map(|p| p["class"].as_str().unwrap())
         .collect();
     assert!(problems.contains(&"replication_lag"), "{v:#}");
-    // the only playbook for it runs a program nobody allow-listed: nothing is planned
+    // no bundled playbook acts on a standby (adding replicas is an operator's
+    // call): nothing is planned, and plan says why
     let (code, out, _) = run(crate::harness::ruvheal().args(args("plan")));
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("shell_allow"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["plans"], serde_json::json!([]), "{v:#}");
+    assert!(
+        v["blocked"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no playbook handles replication_lag"),
+        "{v:#}"
+    );
     // replay resumes and catches up: the lag is gone
     s.batch_execute("SELECT pg_wal_replay_resume()").unwrap();
     let mut caught_up = false;
