@@ -16,8 +16,8 @@ use super::lock::{self, CollectionLock};
 use super::undo::Undo;
 use crate::audit::Entry;
 use crate::sql::{ConnInfo, QualifiedName, quote};
-use crate::state::StepStatus;
-use crate::store::{Store, audit, repairs};
+use crate::state::{PlanStatus, StepStatus};
+use crate::store::{Store, audit, plans, repairs};
 
 /// What one cleanup did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,6 +33,7 @@ pub struct Cleanup {
 /// Finds and cleans every cut-short repair. Live repairs (their lock is held)
 /// are left alone. Cheap when there is nothing to do: one query.
 pub fn sweep(store: &mut Store, info: &ConnInfo, key: Option<&[u8]>) -> Result<Vec<Cleanup>> {
+    end_plans_left_running(store, info, key)?;
     let running = repairs::running(&mut store.client, &store.schema)?;
     if running.is_empty() {
         return Ok(vec![]);
@@ -80,6 +81,43 @@ pub fn sweep(store: &mut Store, info: &ConnInfo, key: Option<&[u8]>) -> Result<V
         });
     }
     Ok(done)
+}
+
+/// Ends plans a process started and lost before it recorded their repair (no
+/// repair of theirs runs and nobody holds the collection lock): `interrupted`,
+/// audited. Nothing of theirs ran, so there is nothing to clean up.
+fn end_plans_left_running(store: &mut Store, info: &ConnInfo, key: Option<&[u8]>) -> Result<()> {
+    let left = plans::running_without_repair(&mut store.client, &store.schema)?;
+    if left.is_empty() {
+        return Ok(());
+    }
+    let mut client = crate::sql::connect(info)?;
+    for (plan_id, collection) in left {
+        if lock::is_held(&mut client, &collection)? {
+            continue;
+        }
+        plans::set_status(
+            &mut store.client,
+            &store.schema,
+            plan_id,
+            PlanStatus::Interrupted,
+        )?;
+        audit::append(
+            &mut store.client,
+            &store.schema,
+            &Entry {
+                action: "cleanup".into(),
+                collection: Some(collection.clone()),
+                subject: serde_json::json!({"plan_id": plan_id, "actions": [],
+                    "note": "plan left running before its repair was recorded"}),
+            },
+            key,
+        )?;
+        log::warn!(
+            "plan {plan_id} of {collection} was left running with no repair; marked interrupted"
+        );
+    }
+    Ok(())
 }
 
 /// The cut-short repairs, `(repair id, collection)`, touching nothing: what a

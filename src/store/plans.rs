@@ -357,3 +357,40 @@ pub fn approved(
         .map(|r| r.get(0))
         .collect())
 }
+
+/// Plans left `running` with no running repair of theirs, `(plan id,
+/// "schema.table")`: a process that started the plan and was cut short (or
+/// failed) before it recorded the repair. While that process lives it holds
+/// the collection lock, which the caller checks.
+pub fn running_without_repair(
+    client: &mut impl GenericClient,
+    schema: &str,
+) -> Result<Vec<(i64, String)>> {
+    let q = quote::ident(schema)?;
+    let rows = client
+        .query(
+            &format!(
+                "SELECT p.id, c.schema_name, c.table_name
+                   FROM {q}.plans p JOIN {q}.collections c ON c.id = p.collection_id
+                  WHERE p.status = $1
+                    AND NOT EXISTS (SELECT 1 FROM {q}.repairs r
+                                     WHERE r.plan_id = p.id AND r.status = $2)
+                  ORDER BY p.id"
+            ),
+            &[
+                &PlanStatus::Running.as_str(),
+                &crate::state::RepairStatus::Running.as_str(),
+            ],
+        )
+        .context("looking for plans left running")?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                crate::sql::QualifiedName::new(r.get::<_, String>(1), r.get::<_, String>(2))
+                    .to_string(),
+            )
+        })
+        .collect())
+}

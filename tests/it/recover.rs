@@ -218,3 +218,67 @@ fn an_interrupted_repair_never_leaves_its_plan_running() {
         )
     );
 }
+
+/// A process that started a plan and died before it recorded the repair (or
+/// failed there) left the plan `running` with nothing running for it: the next
+/// acting command ends it `interrupted`, audited, unless the collection lock
+/// says its process still lives.
+#[test]
+fn a_plan_left_running_before_its_repair_is_recorded_is_ended() {
+    use ruvheal::state::PlanStatus;
+    use ruvheal::store::plans;
+
+    let db = db();
+    db.sql(&clustered_table_sql("emb", 200, 4, 4));
+    let (code, _, err) = db.check_json("emb", &[]);
+    assert!(code < 3, "{err}");
+    let mut c = db.client();
+    let collection_id: i64 = c
+        .query_one("SELECT id FROM ruvheal.collections", &[])
+        .unwrap()
+        .get(0);
+    let new = plans::NewPlan {
+        collection_id,
+        problem_id: None,
+        problem_class: "dead_tuple_bloat".into(),
+        playbook: "vacuum_collection".into(),
+        params: serde_json::json!({}),
+        status: PlanStatus::Ready,
+        requires_approval: false,
+        impact: 0.1,
+        estimated_duration_ms: None,
+        reason: "test".into(),
+        steps: vec![],
+    };
+    let plan_id = plans::insert(&mut c, "ruvheal", &new).unwrap();
+    plans::set_status(&mut c, "ruvheal", plan_id, PlanStatus::Running).unwrap();
+    let status = |c: &mut postgres::Client| -> String {
+        c.query_one(
+            "SELECT status FROM ruvheal.plans WHERE id = $1",
+            &[&plan_id],
+        )
+        .unwrap()
+        .get(0)
+    };
+    // its process still holds the collection lock: left alone
+    let lock = CollectionLock::acquire(db.client(), "public.emb").unwrap();
+    let (code, _, err) = db.json(&["diagnose", "--collection", "emb"]);
+    assert!(code < 3 || code == 75, "{err}");
+    assert_eq!(status(&mut c), "running");
+    lock.release().unwrap();
+    // gone: ended, and the run goes on
+    let (code, _, err) = db.json(&["diagnose", "--collection", "emb"]);
+    assert!(code < 3, "{err}");
+    assert_eq!(status(&mut c), "interrupted");
+    let cleanups: i64 = c
+        .query_one(
+            "SELECT count(*) FROM ruvheal.audit_log WHERE action = 'cleanup'
+              AND (subject->>'plan_id')::bigint = $1",
+            &[&plan_id],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(cleanups, 1);
+    let (code, out, err) = crate::harness::run(db.cmd().args(["audit", "verify"]));
+    assert_eq!(code, 0, "{out} {err}");
+}
