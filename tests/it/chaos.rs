@@ -79,7 +79,12 @@ fn two_heals_at_once_exactly_one_acts() {
     };
     let (a, b) = (spawn(), spawn());
     let codes = [a.join().unwrap(), b.join().unwrap()];
-    assert!(codes.iter().all(|c| [0, 75].contains(c)), "{codes:?}");
+    // one waits out the other's lock (75); the other acts and exits with what
+    // its verdict and the check after it say (on a loaded machine a p99 reading
+    // may leave a latency finding: 1 or 2), never an error
+    let mut sorted = codes;
+    sorted.sort();
+    assert!(sorted[1] == 75 && sorted[0] <= 2, "{codes:?}");
     let n: i64 = d
         .client()
         .query_one("SELECT count(*) FROM ruvheal.repairs", &[])
