@@ -110,6 +110,13 @@ fn an_ivfflat_rebuild_that_lowers_recall_is_undone() {
     d.sql(&clustered_table_sql("emb", 20000, 8, 10));
     d.sql("CREATE INDEX emb_ivf ON emb USING ivfflat (embedding vector_l2_ops) WITH (lists = 10); ANALYZE emb;");
     let rows = d.fingerprint("emb");
+    let index_oid = |d: &crate::harness::TestDb| -> u32 {
+        d.client()
+            .query_one("SELECT 'emb_ivf'::regclass::oid", &[])
+            .unwrap()
+            .get(0)
+    };
+    let oid_before = index_oid(&d);
     let dir = tempfile::tempdir().unwrap();
     // A strict contract and only the rebuild allowed, so the rebuild is planned.
     let cfg = write_config(
@@ -128,15 +135,19 @@ fn an_ivfflat_rebuild_that_lowers_recall_is_undone() {
     assert_eq!(code, 2, "a rolled-back repair is a failure: {v:#}");
     assert_eq!(r["status"], "rolled_back", "{r:#}");
     assert_eq!(r["verified"], false);
+    // judged on the new index before the swap (the gate), or after it
     assert!(
-        r["verify_notes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n.as_str().unwrap().contains("recall fell")),
+        r["error"].as_str().unwrap_or("").contains("recall fell")
+            || r["verify_notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().contains("recall fell")),
         "{r:#}"
     );
     assert_eq!(d.fingerprint("emb"), rows);
+    // the very index that served before: never dropped, its centroids untouched
+    assert_eq!(index_oid(&d), oid_before, "{r:#}");
     let (_, after, _) = d.json(&["--config", &cfg, "check", "--collection", "emb"]);
     assert_eq!(
         after["metrics"]["ivfflat.lists"], 10.0,
